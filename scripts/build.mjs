@@ -1,0 +1,40 @@
+// Bundles the three entry points with esbuild: the extension (client), the language server and
+// the CLI. `--watch` rebuilds on change (the .vscode/tasks.json problem matcher reads its output).
+import * as esbuild from 'esbuild';
+import { chmodSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const common = {
+  bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: !production,
+  minify: production, logLevel: 'info', external: ['vscode'],
+};
+const entries = [
+  { entryPoints: ['src/client/extension.ts'], outfile: 'dist/extension.js' },
+  { entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
+  { entryPoints: ['src/server/indexWorker.ts'], outfile: 'dist/indexWorker.js' },
+  { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+];
+
+/** Prints esbuild's start/end markers the tasks.json background problem matcher waits for. */
+const watchMarkers = {
+  name: 'watch-markers',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((r) => {
+      for (const e of r.errors) console.error(`✘ [ERROR] ${e.text}\n    ${e.location?.file}:${e.location?.line}:${e.location?.column}:`);
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+const existing = entries.filter((e) => e.entryPoints.every((p) => import.meta.resolve ? true : p));
+if (watch) {
+  for (const e of existing) {
+    const ctx = await esbuild.context({ ...common, ...e, plugins: [watchMarkers] });
+    await ctx.watch();
+  }
+} else {
+  await Promise.all(existing.map((e) => esbuild.build({ ...common, ...e })));
+  chmodSync('dist/cli.js', 0o755);
+}

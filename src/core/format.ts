@@ -1,0 +1,48 @@
+import { Level } from './levels';
+
+/** What a format reads from a header line (the first line of an entry). */
+export interface HeaderMatch {
+	/** Canonical level; `Level.Unknown` when the header has no level field. */
+	level: Level;
+	/** The level text as written (`WARN`, `E`, `<3>`, `40`), when there is one. */
+	levelRaw?: string;
+	/** Epoch milliseconds, or NaN when the header has no (parsable) time. */
+	time: number;
+	/** Logger / component / tag / program name, when the format has one. */
+	logger?: string;
+	/** Character offset in the line where the message part begins (after the header). */
+	messageStart: number;
+	/** Character offset where the message ends (defaults to the line's end). JSON formats set this with `message`. */
+	messageEnd?: number;
+	/** The message text when it is not a plain slice of the line (JSON `msg`, unescaped). */
+	message?: string;
+	/** Every other named field the format knows (pid, thread, funcName, lineno, custom extras …). */
+	fields?: Record<string, string>;
+}
+
+/** Context for parsing: values a header cannot carry by itself. */
+export interface ParseContext {
+	/** Year assumed for formats without one (syslog RFC 3164, logcat); defaults to the file's mtime year. */
+	year: number;
+	/** Offset from UTC in minutes assumed for times without a zone; default: the machine's local zone. */
+	defaultZoneOffsetMinutes?: number;
+}
+
+/**
+ * A log format: recognises header lines and reads their fields. A line for which `parseHeader`
+ * returns null is a continuation line of the entry above. Formats are stateless and shared.
+ */
+export interface LogFormat {
+	/** Stable id used by settings and the CLI (`python`, `log4j`, `syslog`, `json`, `generic`, …). */
+	readonly id: string;
+	/** Human-readable name shown in the status bar. */
+	readonly name: string;
+	parseHeader(line: string, ctx: ParseContext): HeaderMatch | null;
+}
+
+/** The outcome of detection over a sample of lines. */
+export interface DetectedFormat {
+	format: LogFormat;
+	/** Share of sampled non-empty lines the format recognised as headers, 0..1. */
+	confidence: number;
+}

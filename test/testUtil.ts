@@ -1,0 +1,34 @@
+// Helpers shared by the node:test tiers: where the repo and its fixtures are, temp folders, and
+// running a real CPython producer.
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+/** The repository root (the folder with package.json), found upward from the compiled test file. */
+export function repoRoot(): string {
+  let dir = resolve(__dirname);
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('package.json not found above ' + __dirname);
+    dir = up;
+  }
+  return dir;
+}
+
+export function fixture(...parts: string[]): string {
+  return join(repoRoot(), 'test', 'fixtures', ...parts);
+}
+
+/** A fresh temp folder, removed by the returned cleanup function. */
+export function tempDir(prefix = 'loglens-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs a Python 3 script (source text) with args; throws with stderr when it fails. */
+export function runPython(source: string, args: string[] = [], cwd?: string): string {
+  const r = spawnSync('python3', ['-c', source, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`python3 failed (${r.status}): ${r.stderr}`);
+  return r.stdout;
+}
