@@ -12,7 +12,6 @@ const common = {
 const entries = [
   { entryPoints: ['src/client/extension.ts'], outfile: 'dist/extension.js' },
   { entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['src/server/indexWorker.ts'], outfile: 'dist/indexWorker.js' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 
@@ -28,13 +27,12 @@ const watchMarkers = {
   },
 };
 
-const existing = entries.filter((e) => e.entryPoints.every((p) => import.meta.resolve ? true : p));
 if (watch) {
-  for (const e of existing) {
+  for (const e of entries) {
     const ctx = await esbuild.context({ ...common, ...e, plugins: [watchMarkers] });
     await ctx.watch();
   }
 } else {
-  await Promise.all(existing.map((e) => esbuild.build({ ...common, ...e })));
+  await Promise.all(entries.map((e) => esbuild.build({ ...common, ...e })));
   chmodSync('dist/cli.js', 0o755);
 }

@@ -38,6 +38,21 @@ export interface LogFormat {
 	/** Human-readable name shown in the status bar. */
 	readonly name: string;
 	parseHeader(line: string, ctx: ParseContext): HeaderMatch | null;
+	/**
+	 * How many bytes of a line the index decodes to parse its header (default 4096). Formats whose
+	 * fields can sit anywhere in the line (JSON) ask for more.
+	 */
+	readonly headerBytes?: number;
+	/**
+	 * A copy of the format tuned to a sample of the file (e.g. which field holds the level), so
+	 * message words are never read as levels. Detection and `--format ID` both call it when present.
+	 */
+	learn?(lines: readonly string[], ctx: ParseContext): LogFormat;
+	/**
+	 * Optional fast path for the index: level and time of the header in `buf[s, e)` read from
+	 * bytes, or null when unsure (then `parseHeader` decides). Must agree with `parseHeader`.
+	 */
+	readFast?(buf: Uint8Array, s: number, e: number): { level: Level; time: number } | null;
 }
 
 /** The outcome of detection over a sample of lines. */

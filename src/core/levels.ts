@@ -35,8 +35,8 @@ const TOKENS: Record<string, Level> = Object.create(null);
 function map(level: Level, ...words: string[]): void {
 	for (const w of words) TOKENS[w.toUpperCase()] = level;
 }
-map(Level.Trace, 'TRACE', 'TRC', 'VERBOSE', 'VERB', 'V', 'FINEST', 'FINER', 'T');
-map(Level.Debug, 'DEBUG', 'DBG', 'D', 'FINE', 'CONFIG', 'DEBU');
+map(Level.Trace, 'TRACE', 'TRC', 'VERBOSE', 'VERB', 'VRB', 'V', 'FINEST', 'FINER', 'T', 'TRCE');
+map(Level.Debug, 'DEBUG', 'DBG', 'D', 'FINE', 'CONFIG', 'DEBU', 'DBUG');
 map(Level.Info, 'INFO', 'INF', 'I', 'INFORMATION', 'INFORMATIONAL');
 map(Level.Notice, 'NOTICE', 'N', 'NOTE');
 map(Level.Warning, 'WARN', 'WARNING', 'W', 'WRN');

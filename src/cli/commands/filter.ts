@@ -1,0 +1,78 @@
+import { CompiledFilter, FilterSpec, parseFilterLevel, parseTimeBound } from '../../core/filter';
+import { EntryStream } from '../../core/entryStream';
+import { CliError, fileYear, Output, readInput } from '../cliIo';
+import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
+
+export const summary = 'print whole entries matching level, text, time, logger and field criteria';
+
+const HELP = `Usage: loglens filter FILE [options]
+
+Prints the original text of matching entries (tracebacks stay whole). All criteria must hold.
+  --level MIN          entries at or above MIN (trace … critical)
+  --levels a,b         entries at exactly these levels (unknown allowed)
+  --grep RE            the entry's text matches RE (RE2 syntax; repeatable)
+  --exclude RE         the entry's text does not match RE (repeatable)
+  -i, --ignore-case    case-insensitive --grep/--exclude
+  --since T, --until T ISO time, HH:MM[:SS] (today), or 15m / 2h / 1d ago
+  --logger NAME        logger NAME or below it (a.b matches a.b.c)
+  --field name=value   header field equality (repeatable)
+  -n, --line-numbers   prefix each line with its 1-based number and ':'
+${COMMON_HELP}`;
+
+export async function run(argv: string[]): Promise<number> {
+	const args = parseCommandArgs(argv, {
+		level: { type: 'string' },
+		levels: { type: 'string' },
+		grep: { type: 'string', multiple: true },
+		exclude: { type: 'string', multiple: true },
+		'ignore-case': { type: 'boolean', short: 'i' },
+		since: { type: 'string' },
+		until: { type: 'string' },
+		logger: { type: 'string' },
+		field: { type: 'string', multiple: true },
+		'line-numbers': { type: 'boolean', short: 'n' },
+	}, HELP);
+	if (!args) return 0;
+	const v = args.values;
+	const spec: FilterSpec = {};
+	if (typeof v.level === 'string') spec.minLevel = parseFilterLevel(v.level);
+	if (typeof v.levels === 'string') spec.levels = v.levels.split(',').filter((s) => s.trim()).map((s) => parseFilterLevel(s.trim()));
+	if (Array.isArray(v.grep)) spec.include = v.grep;
+	if (Array.isArray(v.exclude)) spec.exclude = v.exclude;
+	spec.ignoreCase = v['ignore-case'] === true;
+	if (typeof v.since === 'string') spec.since = parseTimeBound(v.since);
+	if (typeof v.until === 'string') spec.until = parseTimeBound(v.until);
+	if (typeof v.logger === 'string') spec.logger = v.logger;
+	if (Array.isArray(v.field)) {
+		const fields: Record<string, string> = {};
+		for (const f of v.field) {
+			const eq = f.indexOf('=');
+			if (eq <= 0) throw new CliError(`--field needs name=value, got '${f}'`);
+			fields[f.slice(0, eq)] = f.slice(eq + 1);
+		}
+		spec.fields = fields;
+	}
+	const filter = new CompiledFilter(spec);
+	const numbers = v['line-numbers'] === true;
+	const out = new Output();
+	const nl = Buffer.from('\n');
+	const stream = new EntryStream((e, s) => {
+		if (!filter.passesIndex(e.level, e.time)) return;
+		if (filter.needsDetail) {
+			const d = s.detail(e, true);
+			if (!filter.passesDetail(d, d.text ?? '')) return;
+		}
+		for (let i = 0; i < e.lines.length; i++) {
+			if (numbers) out.write(`${e.line + i + 1}:`);
+			out.write(e.lines[i]);
+			out.write(nl);
+		}
+	}, { format: v.format as string | undefined, ctx: { year: fileYear(args.file) } });
+	await readInput(args.file, async (c) => {
+		stream.append(c);
+		if (out.pending > 1 << 16) await out.flush();
+	});
+	stream.finish();
+	await out.flush();
+	return 0;
+}

@@ -1,0 +1,51 @@
+/**
+ * Log Lens extension entry. `activate` is cheap: it starts the language server (a separate Node
+ * process that owns every index) and registers the features; all heavy work happens in the server.
+ */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { startLanguageClient } from './languageClient';
+import { LogDocuments } from './logDocuments';
+import { StatusBar } from './statusBar';
+import { FilterFeature } from './filterCommand';
+import { Navigation } from './navigation';
+import { EntryDecorations } from './entryDecorations';
+import { Highlights } from './highlights';
+import { SummaryRequest } from '../shared/protocol';
+
+/** What the extension exposes to its tests (and to other extensions). */
+export interface LogLensApi {
+	client: LanguageClient;
+	docs: LogDocuments;
+	filters: FilterFeature;
+	navigation: Navigation;
+	decorations: EntryDecorations;
+	statusBar: StatusBar;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<LogLensApi> {
+	const output = vscode.window.createOutputChannel('Log Lens', { log: true });
+	context.subscriptions.push(output);
+	const client = await startLanguageClient(context, output);
+	context.subscriptions.push({ dispose: () => void client.stop() });
+	const docs = new LogDocuments(client);
+	const statusBar = new StatusBar(docs);
+	const filters = new FilterFeature(client, docs);
+	const navigation = new Navigation(client);
+	const decorations = new EntryDecorations(client, docs);
+	context.subscriptions.push(docs, statusBar, filters, navigation, decorations, new Highlights());
+	context.subscriptions.push(vscode.commands.registerCommand('logLens.showSummary', async () => {
+		const doc = vscode.window.activeTextEditor?.document;
+		if (!doc) return undefined;
+		const s = await client.sendRequest(SummaryRequest.type, { uri: doc.uri.toString() });
+		const lv = s.levels;
+		void vscode.window.showInformationMessage(`Log Lens: ${s.entries.toLocaleString('en-US')} entries, ${s.lines.toLocaleString('en-US')} lines, format ${s.formatName}. ` +
+			`critical ${lv.critical}, error ${lv.error}, warning ${lv.warning}, info ${lv.info}, debug ${lv.debug}.`);
+		return s;
+	}));
+	return { client, docs, filters, navigation, decorations, statusBar };
+}
+
+export function deactivate(): void {
+	// the language client is stopped through context.subscriptions
+}

@@ -1,0 +1,56 @@
+/** Next/Previous Error, Warning-or-worse and Entry, and Go to Timestamp, answered by the server's index. */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { GotoTimeRequest, NavigateRequest, NavigationKind } from '../shared/protocol';
+import { Disposable } from './disposable';
+import { isLogDocument } from './logDocuments';
+
+export class Navigation extends Disposable {
+	constructor(private readonly client: LanguageClient) {
+		super();
+		const nav = (id: string, kind: NavigationKind, direction: 'next' | 'previous') =>
+			this._register(vscode.commands.registerCommand(id, () => this.go(kind, direction)));
+		nav('logLens.nextError', 'error', 'next');
+		nav('logLens.previousError', 'error', 'previous');
+		nav('logLens.nextWarning', 'warning', 'next');
+		nav('logLens.previousWarning', 'warning', 'previous');
+		nav('logLens.nextEntry', 'entry', 'next');
+		nav('logLens.previousEntry', 'entry', 'previous');
+		this._register(vscode.commands.registerCommand('logLens.goToTimestamp', (time?: string) => this.goToTime(time)));
+	}
+
+	/** Moves the selection to the next/previous entry of `kind`; returns the new 0-based line or undefined. */
+	async go(kind: NavigationKind, direction: 'next' | 'previous'): Promise<number | undefined> {
+		const ed = vscode.window.activeTextEditor;
+		if (!ed || !isLogDocument(ed.document)) return undefined;
+		const r = await this.client.sendRequest(NavigateRequest.type, { uri: ed.document.uri.toString(), line: ed.selection.active.line, direction, kind });
+		const what = kind === 'error' ? 'error' : kind === 'warning' ? 'warning or error' : 'entry';
+		if (r.line === null) {
+			void vscode.window.setStatusBarMessage(`Log Lens: no ${what} in this log`, 4000);
+			return undefined;
+		}
+		if (r.wrapped) void vscode.window.setStatusBarMessage(`Log Lens: wrapped to the ${direction === 'next' ? 'first' : 'last'} ${what}`, 4000);
+		this.reveal(ed, r.line);
+		return r.line;
+	}
+
+	private reveal(ed: vscode.TextEditor, line: number): void {
+		const l = Math.min(line, ed.document.lineCount - 1);
+		ed.selection = new vscode.Selection(l, 0, l, 0);
+		ed.revealRange(new vscode.Range(l, 0, l, 0), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+	}
+
+	async goToTime(time?: string): Promise<number | undefined> {
+		const ed = vscode.window.activeTextEditor;
+		if (!ed || !isLogDocument(ed.document)) return undefined;
+		const t = time ?? await vscode.window.showInputBox({ title: 'Log Lens: Go to Timestamp', prompt: 'A time like 14:03:22 or 2024-05-01T14:03:22 — goes to the nearest entry' });
+		if (!t) return undefined;
+		const r = await this.client.sendRequest(GotoTimeRequest.type, { uri: ed.document.uri.toString(), time: t });
+		if (r.error || r.line === null) {
+			void vscode.window.showWarningMessage(`Log Lens: ${r.error ?? 'this log has no timestamps'}`);
+			return undefined;
+		}
+		this.reveal(ed, r.line);
+		return r.line;
+	}
+}

@@ -1,0 +1,33 @@
+/**
+ * Typed access to Log Lens settings. To add a setting: package.json `contributes.configuration`
+ * → a field here → read it where it is used (never cache it across a configuration change).
+ */
+import * as vscode from 'vscode';
+
+export interface HighlightRule {
+	pattern: string;
+	regex?: boolean;
+	ignoreCase?: boolean;
+	color?: string;
+	backgroundColor?: string;
+	fontWeight?: string;
+	wholeLine?: boolean;
+	overviewRuler?: boolean;
+}
+
+export interface LogLensSettings {
+	highlights: HighlightRule[];
+	entryDecorations: boolean;
+	statusBar: boolean;
+	filterMaxEntries: number;
+}
+
+export function readSettings(scope?: vscode.Uri): LogLensSettings {
+	const c = vscode.workspace.getConfiguration('logLens', scope);
+	return {
+		highlights: c.get<HighlightRule[]>('highlights', []),
+		entryDecorations: c.get<boolean>('entryDecorations', true),
+		statusBar: c.get<boolean>('statusBar', true),
+		filterMaxEntries: c.get<number>('filter.maxEntries', 200000),
+	};
+}

@@ -1,0 +1,130 @@
+import { ByteSource } from './byteSource';
+import { LogFormat, ParseContext } from './format';
+import { findException } from './exceptions';
+import { Level, levelName, LevelName } from './levels';
+import { LogIndex } from './logIndex';
+
+/** Everything about one entry, read back from the source bytes. Lines are 0-based. */
+export interface EntryDetail {
+	line: number;
+	endLine: number;
+	startOffset: number;
+	/** Where the entry's last line ends (before its newline). */
+	endOffset: number;
+	level: Level;
+	levelRaw?: string;
+	/** Epoch ms; NaN when the header has no time. */
+	time: number;
+	logger?: string;
+	/** The first line's message (for JSON/logfmt the `msg` field). */
+	message: string;
+	/** The whole entry (lines joined with LF) when it is at most `maxTextBytes`. */
+	text?: string;
+	exception?: { type: string; message: string };
+	fields: Record<string, string>;
+}
+
+/** Options for reading an entry back. */
+export interface ReadEntryOptions {
+	/** Entries larger than this get no `text` and only their first lines are examined (default 1 MB). */
+	maxTextBytes?: number;
+}
+
+const HEADER_DECODE = 1 << 20;
+
+/** Decodes the lines of an entry, dropping CRs before LFs. */
+export function splitEntryLines(text: string): string[] {
+	const lines = text.split('\n');
+	for (let i = 0; i < lines.length; i++) if (lines[i].endsWith('\r')) lines[i] = lines[i].slice(0, -1);
+	return lines;
+}
+
+/** Builds the detail from the entry's decoded lines (the stream and the index share this). */
+export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: string[], base: Omit<EntryDetail, 'message' | 'fields' | 'level' | 'time'> & { level: Level; time: number }, withText: boolean): EntryDetail {
+	let first = lines[0] ?? '';
+	if (base.line === 0 && first.charCodeAt(0) === 0xfeff) first = first.slice(1);
+	const h = format.parseHeader(first, ctx);
+	const d: EntryDetail = { ...base, message: '', fields: {} };
+	if (h) {
+		if (h.levelRaw !== undefined) d.levelRaw = h.levelRaw;
+		if (h.logger !== undefined) d.logger = h.logger;
+		d.message = h.message ?? first.slice(h.messageStart, h.messageEnd ?? first.length);
+		if (h.fields) d.fields = h.fields;
+	} else d.message = first;
+	if (d.message.trim() === '' && lines.length > 1) {
+		// Layouts that put the message below the header (.NET console, JUL) — the next non-empty line.
+		const next = lines.slice(1).find((l) => l.trim() !== '');
+		if (next !== undefined) d.message = next.trim();
+	}
+	let exc = findException(lines);
+	if (!exc && h?.fields) {
+		for (const k of ['exc_info', 'exception', 'stack_trace', 'stack', 'error.stack_trace', 'exc_text', 'err']) {
+			let v = h.fields[k];
+			if (!v) continue;
+			if (v.startsWith('{')) {
+				try {
+					const o = JSON.parse(v) as Record<string, unknown>;
+					v = String(o.stack ?? o.stack_trace ?? '');
+					if (!v && typeof o.type === 'string') {
+						exc = { type: o.type, message: String(o.message ?? '') };
+						break;
+					}
+				} catch {
+					continue;
+				}
+			}
+			exc = findException(v.split('\n'));
+			if (exc) break;
+		}
+	}
+	if (exc) d.exception = exc;
+	if (withText) d.text = lines.join('\n');
+	return d;
+}
+
+/** Reads entry `e` of the index back from the source. */
+export function readEntry(index: LogIndex, source: ByteSource, e: number, opts: ReadEntryOptions = {}): EntryDetail {
+	const maxText = opts.maxTextBytes ?? 1 << 20;
+	const line = index.entryStartLine(e);
+	const endLine = index.entryEndLine(e);
+	const startOffset = index.lineStart(line);
+	const endOffset = index.lineEnd(endLine);
+	const size = endOffset - startOffset;
+	const whole = size <= maxText;
+	const bytes = source.read(startOffset, whole ? size : Math.min(size, HEADER_DECODE));
+	const lines = splitEntryLines(bytes.toString('utf8'));
+	if (!whole && lines.length > 1) lines.pop(); // the cut-off last line
+	return detailFromLines(index.format.format, indexCtx(index), lines, { line, endLine, startOffset, endOffset, level: index.entryLevel(e), time: index.entryTime(e) }, whole);
+}
+
+/** The entry's whole text (LF-joined, CRs dropped). */
+export function entryText(index: LogIndex, source: ByteSource, e: number): string {
+	const start = index.lineStart(index.entryStartLine(e));
+	const end = index.lineEnd(index.entryEndLine(e));
+	return splitEntryLines(source.read(start, end - start).toString('utf8')).join('\n');
+}
+
+function indexCtx(index: LogIndex): ParseContext {
+	return index.parseContext;
+}
+
+/** JSON shape the CLI prints per entry (1-based lines, ISO time). */
+export interface EntryJson {
+	line: number;
+	endLine: number;
+	level: LevelName | null;
+	time: string | null;
+	logger: string | null;
+	message: string;
+}
+
+export function entryToJson(d: EntryDetail): EntryJson {
+	return {
+		line: d.line + 1,
+		endLine: d.endLine + 1,
+		level: d.level === Level.Unknown ? null : levelName(d.level),
+		time: Number.isNaN(d.time) ? null : new Date(d.time).toISOString(),
+		logger: d.logger ?? null,
+		message: d.message,
+	};
+}

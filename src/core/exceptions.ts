@@ -1,0 +1,46 @@
+/**
+ * Finds the exception an entry reports: the final `Type: message` line of a Python traceback
+ * (the last one when exceptions are chained), or the first `pkg.SomeException: message` line of
+ * a Java / .NET stack trace (the one followed by `at …` frames).
+ */
+export interface ExceptionInfo {
+	type: string;
+	message: string;
+}
+
+const PY_EXC = /^([A-Za-z_][\w.]*)(?::\s?(.*))?$/;
+const JAVA_EXC = /^\s*(?:Exception in thread "[^"]*" )?(?:Caused by: )?((?:[A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*(?:Exception|Error|Throwable|Fault|Failure)?)(?::\s?(.*))?$/;
+const FRAME = /^\s+at\s+\S/;
+
+/** `lines` are the entry's lines (the header first). */
+export function findException(lines: readonly string[]): ExceptionInfo | undefined {
+	let lastTb = -1;
+	for (let i = 0; i < lines.length; i++) if (lines[i].startsWith('Traceback (most recent call last):')) lastTb = i;
+	if (lastTb >= 0) {
+		// The final exception line: the last unindented `Name: msg` after the last traceback header.
+		let found: ExceptionInfo | undefined;
+		for (let i = lastTb + 1; i < lines.length; i++) {
+			const l = lines[i];
+			if (l.length === 0 || l[0] === ' ' || l[0] === '\t' || l[0] === '^') continue;
+			const m = PY_EXC.exec(l);
+			if (m && !/^(During|The above|Traceback)/.test(l)) {
+				const msg = [m[2] ?? ''];
+				// A multi-line message continues on the following unindented lines.
+				for (let j = i + 1; j < lines.length && lines[j].length > 0 && !/^\s/.test(lines[j]); j++) msg.push(lines[j]);
+				found = { type: m[1], message: msg.join('\n').trimEnd() };
+				break;
+			}
+		}
+		if (found) return found;
+	}
+	for (let i = 0; i < lines.length; i++) {
+		const next = lines[i + 1];
+		if (next === undefined || !FRAME.test(next)) continue;
+		const m = JAVA_EXC.exec(lines[i]);
+		if (m) return { type: m[1], message: (m[2] ?? '').trimEnd() };
+		// The header itself may end with the exception (`ERROR … - failed: java.io.IOException: x`).
+		const tail = /((?:[A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*(?:Exception|Error|Throwable))(?::\s?(.*))?$/.exec(lines[i]);
+		if (tail) return { type: tail[1], message: (tail[2] ?? '').trimEnd() };
+	}
+	return undefined;
+}

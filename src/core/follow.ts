@@ -1,0 +1,743 @@
+// Follow mode: `tail -F` for one path that survives every way Python's logging (and logrotate)
+// replaces a log file. Pure Node, no vscode: the language server and the CLI both use it.
+//
+// How it stays exact: the follower keeps a file descriptor on the file it is reading, so a file
+// that is renamed or deleted can still be read to its end. Rotation is noticed by comparing the
+// identity (dev + inode) of whatever is at the path now with the open descriptor's identity;
+// before the new file is read, the old descriptor is drained, and the old file stays open for a
+// grace period in case a writer that has not noticed the rotation yet appends a few more records.
+// Truncation (copytruncate) is noticed on the same read that fetches new data: every read starts a
+// few bytes before the read position, and those bytes must still be what was read last time.
+import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
+import { promises as fsp } from 'node:fs';
+import * as path from 'node:path';
+import { listRotatedSiblings } from './followRotation';
+
+/** Which file bytes came from: the path it was opened at, plus its device and inode numbers. */
+export interface FileIdentity {
+	readonly path: string;
+	readonly dev: number;
+	readonly ino: number;
+}
+
+/** Options for `FileFollower`; every field is optional. */
+export interface FollowOptions {
+	/** Read an existing file from byte 0 instead of from its end. Default false. */
+	fromStart?: boolean;
+	/** How many complete lines before the end of an existing file to deliver first (`context: true`). Default 10. */
+	contextLines?: number;
+	/** Interval of the stat/read fallback that runs even when change events arrive. Default 250 ms. */
+	pollIntervalMs?: number;
+	/** Never use `fs.watch`; rely on the interval only (network and container file systems). Default false. */
+	usePolling?: boolean;
+	/**
+	 * When set, a line without its newline that has not grown for this long is delivered as it is
+	 * (`partial: true`), and the rest arrives later flagged `continuation: true`. Default: never.
+	 */
+	partialFlushMs?: number;
+	/**
+	 * How long a rotated-away (or deleted) file stays open after its last growth, so records a slow
+	 * writer still appends to it are read. Default 2000 ms.
+	 */
+	rotationGraceMs?: number;
+	/** Size of one read; memory use is bounded by a few of these. Default 256 KiB, at most 1 MiB. */
+	chunkBytes?: number;
+	/** A line longer than this is delivered in pieces (`partial`, then `continuation`). Default 1 MiB. */
+	maxLineBytes?: number;
+	/** At most this many bytes are read backwards to find the context lines. Default 1 MiB. */
+	maxContextBytes?: number;
+	/**
+	 * After a read that found data, wait this long before reading again, so a steady stream is read
+	 * in batches rather than once per change event (a few syscalls per line). Default 5 ms.
+	 */
+	coalesceMs?: number;
+}
+
+/** A batch of appended bytes: complete lines, each ending in `\n`. */
+export interface FollowLines {
+	/** The bytes; when `partial` the last line has no newline (it was flushed before completing). */
+	data: Buffer;
+	file: FileIdentity;
+	/** Byte offset of `data[0]` in that file. */
+	offset: number;
+	/** True for the lines before the end of an existing file, delivered when following starts. */
+	context: boolean;
+	/** The last line lacks its newline: flushed by `partialFlushMs`, `maxLineBytes`, truncation or closing a rotated file. */
+	partial: boolean;
+	/** `data` starts in the middle of a line whose beginning was delivered earlier as `partial`. */
+	continuation: boolean;
+}
+
+/** The path now names a different file. */
+export interface FollowRotated {
+	/** The file that was being read (its bytes up to its end were delivered before this event). */
+	from: FileIdentity;
+	/** The file read next. */
+	to: FileIdentity;
+	/** Where `from` lives now, when it was found among the rotated siblings (`app.log.1`). */
+	movedTo?: string;
+	/**
+	 * True when `to` is a rotated sibling that was never at the path while the follower looked:
+	 * several rotations happened between two looks, and this file was recovered from disk.
+	 */
+	recovered: boolean;
+}
+
+/** The followed file was truncated or rewritten in place; reading restarted at byte 0. */
+export interface FollowTruncated {
+	file: FileIdentity;
+	/** Where reading was before the truncation. */
+	previousOffset: number;
+	/** `shrunk`: smaller than the read position; `rewritten`: bytes already read changed (truncated then regrown). */
+	reason: 'shrunk' | 'rewritten';
+}
+
+/** Event payloads of `FileFollower`. */
+export interface FileFollowerEvents {
+	lines: [FollowLines];
+	rotated: [FollowRotated];
+	truncated: [FollowTruncated];
+	/** Nothing is at the path (not there yet, or deleted / moved away); the follower waits for it. */
+	missing: [{ path: string }];
+	/** A file appeared at the path after it had been missing; it is read from its first byte. */
+	created: [{ file: FileIdentity }];
+	/** Every open file has been read to its end (emitted after each burst of reading). */
+	caughtUp: [];
+	/** I/O errors other than "not there"; following continues and retries. Only emitted when someone listens. */
+	error: [Error];
+}
+
+/** The bytes before the read position compared on every read to notice a rewrite. */
+const TAIL_BYTES = 32;
+/**
+ * The first bytes of the file, compared on every poll: a file truncated and regrown past the read
+ * position between two reads, in lines of one fixed width, can end in the same TAIL_BYTES, but its
+ * first line (a new timestamp) differs.
+ */
+const HEAD_BYTES = 64;
+const EMPTY = Buffer.alloc(0);
+const NL = 0x0a;
+
+/** One open file being read. */
+class Tracked {
+	pos: number;
+	/** Bytes after the last newline read, waiting for the rest of their line. */
+	pending: Buffer | null = null;
+	pendingOffset = 0;
+	/** The next bytes delivered continue a line that was flushed as partial. */
+	continuation = false;
+	/** The last min(pos, TAIL_BYTES) bytes before `pos`. */
+	tail: Buffer = EMPTY;
+	/** The file's first min(pos, HEAD_BYTES) bytes. */
+	head: Buffer = EMPTY;
+	/** Date.now() of the last growth (or of retirement, so the grace period counts from there). */
+	lastGrowth: number;
+	/** Set when the file no longer is at the path (rotated away, deleted). */
+	retired = false;
+
+	constructor(readonly fh: fsp.FileHandle, readonly id: FileIdentity, pos: number) {
+		this.pos = pos;
+		this.lastGrowth = Date.now();
+	}
+}
+
+/**
+ * Follows one path like `tail -F`: every line appended to whatever file is at the path is delivered
+ * once, in order, across rotation (rename + create), deletion and re-creation, copytruncate, and a
+ * file that does not exist yet. Call `start()` after attaching listeners and `close()` when done.
+ *
+ * Ordering: lines of one file arrive in file order, and a rotated file is read to its end before
+ * the next file is read. Records a writer appends to a rotated file after that (a writer that has
+ * not noticed the rotation yet) are still delivered, but after lines of the new file.
+ */
+export class FileFollower extends EventEmitter<FileFollowerEvents> {
+	readonly path: string;
+	private readonly dir: string;
+	private readonly stem: string;
+	private readonly opts: Required<Omit<FollowOptions, 'partialFlushMs'>> & { partialFlushMs?: number };
+	private readonly buf: Buffer;
+	private current: Tracked | undefined;
+	private readonly retired: Tracked[] = [];
+	/** dev:ino → mtime of files read to their end and closed, so a sibling scan does not read them again. */
+	private readonly finished = new Map<string, bigint>();
+	private watcher: fs.FSWatcher | undefined;
+	private pollTimer: NodeJS.Timeout | undefined;
+	private partialTimer: NodeJS.Timeout | undefined;
+	private running: Promise<void> | undefined;
+	private dirty = false;
+	/** Look at what is at the path on the next cycle (set by rename events and poll ticks). */
+	private checkPath = true;
+	private missingReported = false;
+	private paused = false;
+	private closed = false;
+	private started = false;
+	private lastErrorCode: string | undefined;
+	/** The partial-line timer fired: the next cycle flushes the current file's unterminated line if it is still idle. */
+	private partialDue = false;
+	/** Start time of the last cycle that delivered bytes, and whether the running cycle did. */
+	private lastBusyCycle = 0;
+	private delivered = false;
+	/** Callers of sync() waiting for the next cycle to start and finish. */
+	private syncWaiters: (() => void)[] = [];
+
+	constructor(filePath: string, options: FollowOptions = {}) {
+		super();
+		this.path = path.resolve(filePath);
+		this.dir = path.dirname(this.path);
+		const base = path.basename(this.path);
+		const ext = path.extname(base);
+		this.stem = ext ? base.slice(0, -ext.length) : base;
+		this.opts = {
+			fromStart: options.fromStart ?? false,
+			contextLines: Math.max(0, options.contextLines ?? 10),
+			pollIntervalMs: Math.max(10, options.pollIntervalMs ?? 250),
+			usePolling: options.usePolling ?? false,
+			partialFlushMs: options.partialFlushMs,
+			rotationGraceMs: Math.max(0, options.rotationGraceMs ?? 2000),
+			chunkBytes: Math.min(1 << 20, Math.max(4096, options.chunkBytes ?? 256 * 1024)),
+			maxLineBytes: Math.max(1024, options.maxLineBytes ?? 1 << 20),
+			maxContextBytes: Math.max(4096, options.maxContextBytes ?? 1 << 20),
+			coalesceMs: Math.max(0, options.coalesceMs ?? 5),
+		};
+		this.buf = Buffer.allocUnsafe(this.opts.chunkBytes);
+	}
+
+	/** The file currently read at the path, if any. */
+	get currentFile(): FileIdentity | undefined {
+		return this.current?.id;
+	}
+
+	/**
+	 * Opens the file (delivering the context lines, or nothing yet with `fromStart`), starts watching
+	 * and polling. Resolves once the initial read position is set; a missing file is not an error.
+	 */
+	async start(): Promise<void> {
+		if (this.started) return;
+		this.started = true;
+		this.setupWatch();
+		this.pollTimer = setInterval(() => this.onPollTick(), this.opts.pollIntervalMs);
+		let fh: fsp.FileHandle | undefined;
+		try {
+			fh = await fsp.open(this.path, 'r');
+			const st = await fh.stat({ bigint: true });
+			if (!st.isFile()) throw Object.assign(new Error(`${this.path} is not a regular file`), { code: 'ENOTFILE' });
+			const t = new Tracked(fh, identity(this.path, st), 0);
+			if (!this.opts.fromStart) await this.startAtEnd(t, Number(st.size));
+			if (this.closed) {
+				await fh.close();
+				return;
+			}
+			this.current = t;
+		} catch (e) {
+			if (fh) await fh.close().catch(() => undefined);
+			if (isMissing(e)) this.reportMissing();
+			else this.reportError(e);
+		}
+		this.checkPath = false;
+		this.wake();
+	}
+
+	/** Looks at the path and every open file now, as a poll tick would (after an out-of-band hint). */
+	poke(): void {
+		this.checkPath = true;
+		this.wake();
+	}
+
+	/**
+	 * Resolves after a full look at the path and every open file that began after this call (every
+	 * byte on disk now has been delivered), or when the follower closes.
+	 */
+	sync(): Promise<void> {
+		if (this.closed) return Promise.resolve();
+		return new Promise((resolve) => {
+			this.syncWaiters.push(resolve);
+			this.poke();
+		});
+	}
+
+	/** Stops reading (for back-pressure) until `resume()`; nothing is lost, bytes wait in the file. */
+	pause(): void {
+		this.paused = true;
+	}
+
+	resume(): void {
+		if (!this.paused) return;
+		this.paused = false;
+		this.wake();
+	}
+
+	/** Releases every descriptor, watcher and timer. Events stop; pending partial lines are dropped. */
+	async close(): Promise<void> {
+		if (this.closed) return;
+		this.closed = true;
+		if (this.pollTimer) clearInterval(this.pollTimer);
+		if (this.partialTimer) clearTimeout(this.partialTimer);
+		this.watcher?.close();
+		this.watcher = undefined;
+		if (this.running) await this.running;
+		for (const w of this.syncWaiters.splice(0)) w();
+		const all = [...this.retired];
+		if (this.current) all.push(this.current);
+		this.retired.length = 0;
+		this.current = undefined;
+		await Promise.all(all.map((t) => t.fh.close().catch(() => undefined)));
+	}
+
+	private setupWatch(): void {
+		if (this.opts.usePolling || this.watcher || this.closed) return;
+		try {
+			// A directory watch sees the path being created, renamed and deleted, and (inotify,
+			// FSEvents, ReadDirectoryChangesW) writes to the files in it: one watch covers both.
+			const w = fs.watch(this.dir, (type, name) => this.onWatch(type, name));
+			w.on('error', () => {
+				w.close();
+				if (this.watcher === w) this.watcher = undefined;
+			});
+			this.watcher = w;
+		} catch {
+			// The directory is missing or not watchable; polling covers it and retries the watch.
+		}
+	}
+
+	private onWatch(type: string, name: string | Buffer | null): void {
+		const n = name == null ? null : name.toString();
+		// Unrelated files in a busy directory (/var/log) must not wake us; rotated names start with the stem.
+		if (n !== null && !n.startsWith(this.stem)) return;
+		if (type === 'rename' || n === null) this.checkPath = true;
+		this.wake();
+	}
+
+	private onPollTick(): void {
+		if (!this.watcher) this.setupWatch();
+		this.checkPath = true;
+		this.wake();
+	}
+
+	/** Coalesces wake-ups: one pump runs at a time and loops while more were requested. */
+	private wake(): void {
+		if (this.closed) return;
+		this.dirty = true;
+		if (this.running || this.paused) return;
+		this.running = this.pump();
+	}
+
+	private async pump(): Promise<void> {
+		// Let the burst of watch events that woke us land first.
+		await new Promise<void>((resolve) => setImmediate(resolve));
+		try {
+			while (this.dirty && !this.closed && !this.paused) {
+				const wait = this.lastBusyCycle + this.opts.coalesceMs - Date.now();
+				if (wait > 0) {
+					await new Promise<void>((resolve) => setTimeout(resolve, wait));
+					if (this.closed || this.paused) break;
+				}
+				this.dirty = false;
+				const waiters = this.syncWaiters.splice(0);
+				const started = Date.now();
+				this.delivered = false;
+				try {
+					await this.cycle();
+				} catch (e) {
+					this.reportError(e);
+				}
+				if (this.delivered) this.lastBusyCycle = started;
+				for (const w of waiters) w();
+			}
+			if (!this.closed && !this.dirty) this.emit('caughtUp');
+		} finally {
+			this.running = undefined;
+		}
+		if (!this.closed && this.dirty && !this.paused) this.wake();
+		this.schedulePartialFlush();
+	}
+
+	private async cycle(): Promise<void> {
+		// Files rotated away first: their records are older than anything new at the path.
+		for (const r of [...this.retired]) {
+			await this.readPlain(r);
+			if (this.closed) return;
+			if (Date.now() - r.lastGrowth >= this.opts.rotationGraceMs) await this.closeRetired(r);
+		}
+		const cur = this.current;
+		if (cur) {
+			if (this.checkPath) await this.checkHead(cur);
+			await this.readCurrent(cur);
+			if (this.closed) return;
+			if (cur.retired && Date.now() - cur.lastGrowth >= this.opts.rotationGraceMs) {
+				// Deleted or moved away and nothing replaced it: keep waiting for the path, let the file go.
+				this.current = undefined;
+				await this.closeFile(cur);
+			}
+		}
+		if (this.paused || this.closed) return;
+		if (this.checkPath || !this.current) {
+			this.checkPath = false;
+			await this.checkIdentity();
+		}
+		if (this.partialDue) {
+			this.partialDue = false;
+			const c = this.current;
+			if (c?.pending && this.opts.partialFlushMs !== undefined && Date.now() - c.lastGrowth >= this.opts.partialFlushMs) this.flushPartial(c);
+		}
+	}
+
+	/** What is at the path now: the same file, nothing, or a new file to switch to. */
+	private async checkIdentity(): Promise<void> {
+		let st: fs.BigIntStats;
+		try {
+			st = await fsp.stat(this.path, { bigint: true });
+		} catch (e) {
+			if (!isMissing(e)) this.reportError(e);
+			this.onPathGone();
+			return;
+		}
+		if (!st.isFile()) {
+			this.onPathGone();
+			return;
+		}
+		const cur = this.current;
+		if (cur && sameFile(cur.id, st)) {
+			if (cur.retired) {
+				// Moved away and back (or a stat raced a rename): it is the live file again.
+				cur.retired = false;
+			}
+			this.missingReported = false;
+			return;
+		}
+		await this.switchToPath();
+	}
+
+	private onPathGone(): void {
+		this.reportMissing();
+		const cur = this.current;
+		if (cur && !cur.retired) {
+			cur.retired = true;
+			cur.lastGrowth = Date.now();
+		}
+	}
+
+	/** A different file is at the path: finish the old one (and any missed in between), then read the new one from byte 0. */
+	private async switchToPath(): Promise<void> {
+		let fh: fsp.FileHandle;
+		let st: fs.BigIntStats;
+		try {
+			fh = await fsp.open(this.path, 'r');
+		} catch (e) {
+			if (!isMissing(e)) this.reportError(e);
+			this.onPathGone();
+			return;
+		}
+		try {
+			st = await fh.stat({ bigint: true });
+		} catch (e) {
+			await fh.close().catch(() => undefined);
+			throw e;
+		}
+		if (this.closed) {
+			await fh.close();
+			return;
+		}
+		// Identity from the descriptor, not from the earlier stat: the path may have moved on again.
+		const id = identity(this.path, st);
+		const old = this.current;
+		if (old && old.id.dev === id.dev && old.id.ino === id.ino) {
+			await fh.close();
+			old.retired = false;
+			return;
+		}
+		const wasMissing = this.missingReported;
+		this.missingReported = false;
+		this.lastErrorCode = undefined;
+		this.current = undefined;
+		if (old) {
+			// Whatever the old file holds now was written before the new file appeared: deliver it first.
+			await this.readCurrent(old);
+			let oldMtime = 0n;
+			try {
+				oldMtime = (await old.fh.stat({ bigint: true })).mtimeNs;
+			} catch {
+				// Descriptor trouble: the sibling scan just considers every unread sibling.
+			}
+			old.retired = true;
+			old.lastGrowth = Date.now();
+			this.retired.push(old);
+			let from = old.id;
+			const siblings = await listRotatedSiblings(this.path);
+			const movedTo = siblings.find((s) => s.dev === old.id.dev && s.ino === old.id.ino)?.path;
+			const missed = siblings
+				.filter((s) => s.mtimeNs >= oldMtime && s.size > 0 && !(s.dev === id.dev && s.ino === id.ino) && !this.isOpenOrFinished(s.dev, s.ino, s.mtimeNs))
+				.sort((a, b) => (a.mtimeNs < b.mtimeNs ? -1 : a.mtimeNs > b.mtimeNs ? 1 : 0));
+			let first = true;
+			for (const s of missed) {
+				const t = await this.openSibling(s.path, s.dev, s.ino);
+				if (!t || this.closed) continue;
+				this.emit('rotated', { from, to: t.id, movedTo: first ? movedTo : undefined, recovered: true });
+				first = false;
+				await this.readPlain(t);
+				t.retired = true;
+				t.lastGrowth = Date.now();
+				this.retired.push(t);
+				from = t.id;
+			}
+			if (this.closed) {
+				await fh.close();
+				return;
+			}
+			this.emit('rotated', { from, to: id, movedTo: first ? movedTo : undefined, recovered: false });
+		}
+		if (wasMissing || !old) this.emit('created', { file: id });
+		const t = new Tracked(fh, id, 0);
+		this.current = t;
+		await this.readCurrent(t);
+	}
+
+	private async openSibling(p: string, dev: number, ino: number): Promise<Tracked | undefined> {
+		let fh: fsp.FileHandle | undefined;
+		try {
+			fh = await fsp.open(p, 'r');
+			const st = await fh.stat({ bigint: true });
+			if (Number(st.dev) !== dev || Number(st.ino) !== ino) {
+				await fh.close();
+				return undefined;
+			}
+			return new Tracked(fh, { path: p, dev, ino }, 0);
+		} catch {
+			if (fh) await fh.close().catch(() => undefined);
+			return undefined;
+		}
+	}
+
+	private isOpenOrFinished(dev: number, ino: number, mtimeNs: bigint): boolean {
+		const open = (t: Tracked | undefined): boolean => !!t && t.id.dev === dev && t.id.ino === ino;
+		if (open(this.current) || this.retired.some(open)) return true;
+		// An inode number is reused after deletion; a finished file only matches if unchanged since.
+		return this.finished.get(`${dev}:${ino}`) === mtimeNs;
+	}
+
+	/**
+	 * Reads the file at the path to its end. Each read starts TAIL_BYTES before the position, so a
+	 * short read means the file shrank and different bytes mean it was rewritten.
+	 */
+	private async readCurrent(t: Tracked): Promise<void> {
+		for (;;) {
+			const tailLen = t.tail.length;
+			const { bytesRead } = await t.fh.read(this.buf, 0, this.buf.length, t.pos - tailLen);
+			if (this.closed) return;
+			if (bytesRead < tailLen) {
+				this.restartAtZero(t, 'shrunk');
+				continue;
+			}
+			if (tailLen > 0 && this.buf.compare(t.tail, 0, tailLen, 0, tailLen) !== 0) {
+				this.restartAtZero(t, 'rewritten');
+				continue;
+			}
+			if (bytesRead > tailLen) this.deliver(t, this.buf.subarray(tailLen, bytesRead));
+			if (bytesRead < this.buf.length) return;
+			if (this.paused) {
+				// Back-pressure: the rest waits in the file; resume() wakes us again.
+				this.dirty = true;
+				return;
+			}
+		}
+	}
+
+	/** On polls and renames: the file's first bytes must be what was read there, else it was rewritten. */
+	private async checkHead(t: Tracked): Promise<void> {
+		const len = t.head.length;
+		if (len === 0) return;
+		const probe = Buffer.allocUnsafe(len);
+		const { bytesRead } = await t.fh.read(probe, 0, len, 0);
+		if (this.closed) return;
+		if (bytesRead < len) this.restartAtZero(t, 'shrunk');
+		else if (!probe.equals(t.head)) this.restartAtZero(t, 'rewritten');
+	}
+
+	/** Reads a rotated-away file to its end (no rewrite check: nobody truncates a rotated file in place). */
+	private async readPlain(t: Tracked): Promise<void> {
+		for (;;) {
+			let bytesRead: number;
+			try {
+				({ bytesRead } = await t.fh.read(this.buf, 0, this.buf.length, t.pos));
+			} catch (e) {
+				this.reportError(e);
+				return;
+			}
+			if (this.closed) return;
+			if (bytesRead > 0) this.deliver(t, this.buf.subarray(0, bytesRead));
+			if (bytesRead < this.buf.length) return;
+		}
+	}
+
+	private restartAtZero(t: Tracked, reason: 'shrunk' | 'rewritten'): void {
+		this.flushPartial(t);
+		const previousOffset = t.pos;
+		t.pos = 0;
+		t.tail = EMPTY;
+		t.head = EMPTY;
+		t.pending = null;
+		t.continuation = false;
+		this.emit('truncated', { file: t.id, previousOffset, reason });
+	}
+
+	/** Takes freshly read bytes (a view into the shared read buffer) and emits the complete lines. */
+	private deliver(t: Tracked, chunk: Buffer): void {
+		const chunkOffset = t.pos;
+		t.pos += chunk.length;
+		t.lastGrowth = Date.now();
+		this.delivered = true;
+		if (chunkOffset === t.head.length && chunkOffset < HEAD_BYTES) {
+			t.head = Buffer.concat([t.head, chunk.subarray(0, HEAD_BYTES - chunkOffset)]);
+		}
+		if (chunk.length >= TAIL_BYTES) t.tail = Buffer.from(chunk.subarray(chunk.length - TAIL_BYTES));
+		else {
+			const joined = Buffer.concat([t.tail, chunk]);
+			t.tail = Buffer.from(joined.subarray(Math.max(0, joined.length - TAIL_BYTES)));
+		}
+		const nl = chunk.lastIndexOf(NL);
+		if (nl < 0) {
+			if (t.pending) t.pending = Buffer.concat([t.pending, chunk]);
+			else {
+				t.pending = Buffer.from(chunk);
+				t.pendingOffset = chunkOffset;
+			}
+			if (t.pending.length >= this.opts.maxLineBytes) this.flushPartial(t);
+			return;
+		}
+		const head = chunk.subarray(0, nl + 1);
+		const data = t.pending ? Buffer.concat([t.pending, head]) : Buffer.from(head);
+		const offset = t.pending ? t.pendingOffset : chunkOffset;
+		if (nl + 1 < chunk.length) {
+			t.pending = Buffer.from(chunk.subarray(nl + 1));
+			t.pendingOffset = chunkOffset + nl + 1;
+		} else t.pending = null;
+		const continuation = t.continuation;
+		t.continuation = false;
+		this.emit('lines', { data, file: t.id, offset, context: false, partial: false, continuation });
+	}
+
+	private flushPartial(t: Tracked): void {
+		if (!t.pending) return;
+		const data = t.pending;
+		const continuation = t.continuation;
+		t.pending = null;
+		t.continuation = true;
+		this.emit('lines', { data, file: t.id, offset: t.pendingOffset, context: false, partial: true, continuation });
+	}
+
+	private schedulePartialFlush(): void {
+		const ms = this.opts.partialFlushMs;
+		const c = this.current;
+		if (ms === undefined || this.closed || this.partialTimer || !c?.pending) return;
+		const wait = Math.max(0, c.lastGrowth + ms - Date.now());
+		this.partialTimer = setTimeout(() => {
+			this.partialTimer = undefined;
+			this.partialDue = true;
+			this.wake();
+		}, wait);
+	}
+
+	private async closeRetired(r: Tracked): Promise<void> {
+		const i = this.retired.indexOf(r);
+		if (i >= 0) this.retired.splice(i, 1);
+		await this.closeFile(r);
+	}
+
+	/** Flushes a file's unterminated last line (nobody will complete it now) and closes it. */
+	private async closeFile(t: Tracked): Promise<void> {
+		this.flushPartial(t);
+		try {
+			const st = await t.fh.stat({ bigint: true });
+			this.finished.set(`${t.id.dev}:${t.id.ino}`, st.mtimeNs);
+			if (this.finished.size > 4096) this.finished.delete(this.finished.keys().next().value as string);
+		} catch {
+			// Only used to skip it in later sibling scans.
+		}
+		await t.fh.close().catch(() => undefined);
+	}
+
+	/**
+	 * Positions a file that existed when following started at its end, delivering the last
+	 * `contextLines` complete lines first. A trailing unterminated line is left to be read normally,
+	 * so it is delivered whole once its newline arrives.
+	 */
+	private async startAtEnd(t: Tracked, size: number): Promise<void> {
+		const want = this.opts.contextLines + 1;
+		const newlines: number[] = [];
+		let scanned = 0;
+		let at = size;
+		while (at > 0 && newlines.length < want && scanned < this.opts.maxContextBytes) {
+			const len = Math.min(this.buf.length, at, this.opts.maxContextBytes - scanned);
+			const from = at - len;
+			const { bytesRead } = await t.fh.read(this.buf, 0, len, from);
+			for (let i = bytesRead - 1; i >= 0 && newlines.length < want; i--) if (this.buf[i] === NL) newlines.push(from + i);
+			scanned += len;
+			at = from;
+		}
+		if (newlines.length === 0) {
+			// No complete line yet: read the whole first line once it ends. Past the reach of the
+			// scan, start at the end, in the middle of a huge line.
+			t.pos = at === 0 ? 0 : size;
+			t.continuation = t.pos > 0;
+			await this.loadTail(t);
+			return;
+		}
+		const end = newlines[0] + 1;
+		let start: number;
+		if (newlines.length >= want) start = newlines[want - 1] + 1;
+		else if (at === 0) start = 0;
+		else start = newlines[newlines.length - 1] + 1;
+		if (this.opts.contextLines > 0 && end > start) {
+			const data = Buffer.allocUnsafe(end - start);
+			let got = 0;
+			while (got < data.length) {
+				const { bytesRead } = await t.fh.read(data, got, data.length - got, start + got);
+				if (bytesRead === 0) break;
+				got += bytesRead;
+			}
+			if (got === data.length) this.emit('lines', { data, file: t.id, offset: start, context: true, partial: false, continuation: false });
+		}
+		t.pos = end;
+		await this.loadTail(t);
+	}
+
+	private async loadTail(t: Tracked): Promise<void> {
+		const headLen = Math.min(t.pos, HEAD_BYTES);
+		const head = Buffer.alloc(headLen);
+		const got = await t.fh.read(head, 0, headLen, 0);
+		t.head = head.subarray(0, got.bytesRead);
+		const len = Math.min(t.pos, TAIL_BYTES);
+		const tail = Buffer.alloc(len);
+		const { bytesRead } = await t.fh.read(tail, 0, len, t.pos - len);
+		t.tail = tail.subarray(0, bytesRead);
+		if (bytesRead < len) t.pos = t.pos - len + bytesRead;
+	}
+
+	private reportMissing(): void {
+		if (this.missingReported) return;
+		this.missingReported = true;
+		this.emit('missing', { path: this.path });
+	}
+
+	private reportError(e: unknown): void {
+		const err = e instanceof Error ? e : new Error(String(e));
+		const code = (err as NodeJS.ErrnoException).code ?? err.message;
+		// The same failure repeats on every poll; say it once until something else happens.
+		if (code === this.lastErrorCode) return;
+		this.lastErrorCode = code;
+		if (this.listenerCount('error') > 0) this.emit('error', err);
+	}
+}
+
+function identity(p: string, st: fs.BigIntStats): FileIdentity {
+	return { path: p, dev: Number(st.dev), ino: Number(st.ino) };
+}
+
+function sameFile(id: FileIdentity, st: fs.BigIntStats): boolean {
+	return id.dev === Number(st.dev) && id.ino === Number(st.ino);
+}
+
+function isMissing(e: unknown): boolean {
+	const code = (e as NodeJS.ErrnoException | undefined)?.code;
+	return code === 'ENOENT' || code === 'ENOTDIR';
+}

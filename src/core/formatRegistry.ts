@@ -1,0 +1,92 @@
+import { DetectedFormat, LogFormat, ParseContext } from './format';
+import { accessLogFormat } from './formats/accessLog';
+import { apacheErrorFormat } from './formats/apacheError';
+import { dotnetFormat } from './formats/dotnet';
+import { glogFormat } from './formats/glog';
+import { jsonFormat } from './formats/jsonLines';
+import { logcatFormat } from './formats/logcat';
+import { logfmtFormat } from './formats/logfmt';
+import { plainFormat } from './formats/plain';
+import { syslogFormat } from './formats/syslog';
+import { flavourOf, TextHeaderFormat } from './formats/textHeader';
+
+/**
+ * Every known format by id, and detection over a sample of lines. Formats other engineers build
+ * (a compiled Python `%(...)s` layout, ECS) plug in with `registerFormat` or are passed directly.
+ */
+const TEXT_FORMATS = {
+	python: new TextHeaderFormat('python', 'Python logging'),
+	log4j: new TextHeaderFormat('log4j', 'log4j / logback / Spring Boot'),
+	go: new TextHeaderFormat('go', 'Go log'),
+	generic: new TextHeaderFormat('generic', 'Generic (timestamp + level)'),
+};
+
+/** In detection order: on equal confidence the earlier (more specific) format wins. */
+const FORMATS: LogFormat[] = [
+	jsonFormat, logcatFormat, glogFormat, apacheErrorFormat, accessLogFormat, dotnetFormat, syslogFormat, logfmtFormat,
+	TEXT_FORMATS.python, TEXT_FORMATS.log4j, TEXT_FORMATS.go, TEXT_FORMATS.generic, plainFormat,
+];
+
+/** Adds (or replaces, by id) a format; detection tries it before the text-header engine. */
+export function registerFormat(format: LogFormat): void {
+	const i = FORMATS.findIndex((f) => f.id === format.id);
+	if (i >= 0) FORMATS[i] = format;
+	else FORMATS.splice(FORMATS.indexOf(TEXT_FORMATS.python), 0, format);
+}
+
+export function getFormat(id: string): LogFormat | undefined {
+	return FORMATS.find((f) => f.id === id);
+}
+
+export function allFormats(): readonly LogFormat[] {
+	return FORMATS;
+}
+
+/** Below this share of recognised lines a file is plain text (every line its own entry). */
+const MIN_CONFIDENCE = 0.3;
+
+/** Share of non-empty lines a format reads as headers. */
+function score(format: LogFormat, lines: readonly string[], ctx: ParseContext): number {
+	let n = 0, hit = 0;
+	for (const line of lines) {
+		if (line.length === 0) continue;
+		n++;
+		try {
+			if (format.parseHeader(line, ctx)) hit++;
+		} catch {
+			// A format that throws on a line simply does not recognise it.
+		}
+	}
+	return n === 0 ? 0 : hit / n;
+}
+
+/**
+ * Picks the format that recognises the most sample lines as headers. The text-header engine is
+ * learned from the sample and named after what it saw (python, log4j, go, generic).
+ */
+export function detectFormat(lines: readonly string[], ctx: ParseContext): DetectedFormat {
+	const sample = lines.filter((l) => l.length > 0);
+	if (sample.length === 0) return { format: plainFormat, confidence: 0 };
+	let best: DetectedFormat = { format: plainFormat, confidence: 0 };
+	for (const f of FORMATS) {
+		if (f instanceof TextHeaderFormat || f === plainFormat) continue;
+		const c = score(f, sample, ctx);
+		if (c > best.confidence + 0.02) best = { format: f, confidence: c };
+	}
+	const learned = TEXT_FORMATS.generic.learn(sample, ctx);
+	const c = learned.layout && (learned.layout.ts !== 'none' || learned.layout.levelField >= 0) ? score(learned, sample, ctx) : 0;
+	if (c > best.confidence + 0.02) {
+		const id = flavourOf(learned, sample, ctx);
+		const base = TEXT_FORMATS[id as keyof typeof TEXT_FORMATS];
+		best = { format: learned.renamed(base.id, base.name), confidence: c };
+	}
+	if (best.confidence < MIN_CONFIDENCE) return { format: plainFormat, confidence: 1 - best.confidence };
+	return best;
+}
+
+/** A format given by the user (object or id), tuned to the sample when it can learn. */
+export function resolveFormat(format: LogFormat | string, lines: readonly string[], ctx: ParseContext): LogFormat {
+	const f = typeof format === 'string' ? getFormat(format) : format;
+	if (!f) throw new Error(`unknown format '${String(format)}' (known: ${FORMATS.map((x) => x.id).join(', ')})`);
+	return f.learn && lines.length > 0 ? f.learn(lines, ctx) : f;
+}

@@ -1,0 +1,318 @@
+import { HeaderMatch, LogFormat, ParseContext } from '../format';
+import { Level, levelFromToken } from '../levels';
+import { parseTimestampAt, TimestampMatch } from '../timestamp';
+import { FastHeaderReader, FastResult } from './fastHeader';
+import { fieldLevel, HeaderField, isLoggerLike, LevelStyle, splitFields, STRICT } from './headerFields';
+
+/**
+ * The text-header engine behind the `python`, `log4j`, `go` and `generic` formats: a header is a
+ * line that starts with a timestamp (optionally in brackets) or with a level word, followed by
+ * fields (pid, thread, logger, level) before the message. Which field holds the level is learned
+ * from a sample of the file (`learn`), so a message word is never read as a level; without a
+ * sample only unambiguous level words (uppercase, 3+ letters, or in brackets) count.
+ */
+export interface TextLayout {
+	/** Where the timestamp is: at the line start, right after a leading level, or absent. */
+	ts: 'start' | 'afterLevel' | 'none';
+	/** Index of the level among the fields after the timestamp (or from the line start); -1 = no level. */
+	levelField: number;
+	style: LevelStyle;
+	/** Python's basicConfig default `LEVEL:logger:message`. */
+	basic: boolean;
+	/** A `logger:` or `logger -` field follows the level in most headers. */
+	loggerAfter: boolean;
+	/** A pid (all digits) follows the level/timestamp in most headers. */
+	pidAfter: boolean;
+}
+
+const BASIC = /^(DEBUG|INFO|WARNING|ERROR|CRITICAL|WARN|FATAL|NOTSET|TRACE|Level \d+):([^:\s]*):/;
+
+/** Where a timestamp at the line start begins (after an optional `[`), null when none. */
+function leadingTimestamp(line: string, ctx: ParseContext): TimestampMatch | null {
+	const c = line.charCodeAt(0);
+	if (c === 91 /* [ */) {
+		const m = parseTimestampAt(line, 1, ctx);
+		if (m && line.charCodeAt(m.end) === 93) return { ...m, end: m.end + 1 };
+		return m && /[\]\s]/.test(line[m.end] ?? '') ? m : null;
+	}
+	if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90)) return parseTimestampAt(line, 0, ctx);
+	return null;
+}
+
+export class TextHeaderFormat implements LogFormat {
+	/** Byte-level reader for the index's hot loop (learned; only when it agrees with parseHeader). */
+	private fast: FastHeaderReader | null = null;
+
+	constructor(readonly id: string, readonly name: string, readonly layout?: TextLayout) {}
+
+	/** A copy of this format that reads headers with a layout learned from sample lines. */
+	learn(lines: readonly string[], ctx: ParseContext): TextHeaderFormat {
+		const layout = learnLayout(lines, ctx);
+		const f = new TextHeaderFormat(this.id, this.name, layout);
+		if (layout.ts === 'start' && !layout.basic) f.fast = FastHeaderReader.learn(lines, layout.levelField, layout.style, ctx, f);
+		return f;
+	}
+
+	/** The same learned format under another id/name (detection names the flavour after learning). */
+	renamed(id: string, name: string): TextHeaderFormat {
+		const f = new TextHeaderFormat(id, name, this.layout);
+		f.fast = this.fast;
+		return f;
+	}
+
+	readFast(buf: Uint8Array, s: number, e: number): FastResult | null {
+		return this.fast === null ? null : this.fast.read(buf, s, e);
+	}
+
+	parseHeader(line: string, ctx: ParseContext): HeaderMatch | null {
+		const L = this.layout;
+		if (L?.basic || !L) {
+			const b = BASIC.exec(line);
+			if (b) {
+				const lv = b[1].startsWith('Level') ? Level.Unknown : levelFromToken(b[1]);
+				return { level: lv, levelRaw: b[1], time: NaN, logger: b[2], messageStart: b[0].length };
+			}
+			if (L) return null;
+		}
+		if (!L) return heuristic(line, ctx);
+		if (L.ts === 'start') {
+			const ts = leadingTimestamp(line, ctx);
+			if (!ts) return null;
+			const fields = splitFields(line, ts.end, Math.max(L.levelField, 0) + 5);
+			let li = -1;
+			let level = Level.Unknown;
+			if (L.levelField >= 0) {
+				const f = fields[L.levelField];
+				if (f) level = fieldLevel(f, L.style, true);
+				if (level !== Level.Unknown) li = L.levelField;
+				else {
+					// The level moved (an unbracketed thread name with a space): look nearby, strictly.
+					for (let k = 0; k < Math.min(fields.length, L.levelField + 3); k++) {
+						level = fieldLevel(fields[k], STRICT);
+						if (level !== Level.Unknown) {
+							li = k;
+							break;
+						}
+					}
+				}
+			}
+			return build(line, ts, fields, li, level, L);
+		}
+		if (L.levelField < 0) return null;
+		const fields = splitFields(line, 0, 6);
+		const f0 = fields[0];
+		if (!f0) return null;
+		const level = fieldLevel(f0, L.style, true);
+		if (level === Level.Unknown) return null;
+		let ts: TimestampMatch | null = null;
+		if (fields[1]) {
+			ts = parseTimestampAt(line, fields[1].start + (fields[1].bracket ? 1 : 0), ctx);
+		}
+		if (L.ts === 'afterLevel' && !ts) return null;
+		if (ts) {
+			const end = fields[1].bracket ? ts.end + 1 : ts.end;
+			const rest = splitFields(line, end, 4);
+			return build(line, { ...ts, end }, [f0, ...rest], 0, level, L, true);
+		}
+		return build(line, null, fields, 0, level, L);
+	}
+}
+
+/** Reads thread/pid/logger around the level and where the message begins. */
+function build(line: string, ts: TimestampMatch | null, fields: HeaderField[], li: number, level: Level, L: TextLayout | undefined, tsAfterLevel = false): HeaderMatch {
+	const out: HeaderMatch = { level, time: ts ? ts.time : NaN, messageStart: ts && !tsAfterLevel ? ts.end : 0 };
+	const extra: Record<string, string> = {};
+	let logger: string | undefined;
+	let next = 0;
+	if (li >= 0) {
+		out.levelRaw = fields[li].inner;
+		for (let k = 0; k < li; k++) {
+			const f = fields[k];
+			if (f.bracket) extra.thread = f.inner;
+			else if (/^\d+$/.test(f.inner)) extra.pid = f.inner;
+			else if (isLoggerLike(f.inner)) logger = f.inner;
+		}
+		next = li + 1;
+		const pidOk = L ? L.pidAfter : false;
+		const loggerOk = L ? L.loggerAfter : false;
+		for (let steps = 0; steps < 3 && next < fields.length; steps++) {
+			const f = fields[next];
+			// Only the fields before the message: stop at the last field read (it may be a message word).
+			if (next === fields.length - 1 && !f.colon && !f.dash) break;
+			if (f.bracket && !f.colon) {
+				if (extra.thread === undefined) extra.thread = f.inner;
+				else extra.context = f.inner;
+				next++;
+			} else if (pidOk && /^\d+$/.test(f.inner) && extra.pid === undefined) {
+				extra.pid = f.inner;
+				next++;
+			} else if (f.pipe && next < fields.length - 1) {
+				if (/^\d+$/.test(f.inner)) extra.pid ??= f.inner;
+				else if (logger === undefined && isLoggerLike(f.inner)) logger = f.inner;
+				else break;
+				next++;
+			} else if ((f.colon || f.dash) && isLoggerLike(f.inner) && (loggerOk || /[.$]/.test(f.inner) || f.dash)) {
+				if (logger === undefined) logger = f.inner;
+				else extra.source = f.inner;
+				next++;
+				if (f.colon || !loggerOk) break;
+			} else break;
+		}
+		out.messageStart = fields[li].end;
+	} else {
+		// No level: with a timestamp, read `host prog[pid]:`-less fields conservatively (a `name:` or `name -`).
+		for (let k = 0; k < fields.length - 1 && k < 3; k++) {
+			const f = fields[k];
+			if (f.pipe && /^\d+$/.test(f.inner)) extra.pid ??= f.inner;
+			else if ((f.dash || f.colon || f.pipe) && isLoggerLike(f.inner) && logger === undefined) logger = f.inner;
+			else break;
+			next = k + 1;
+			if (!f.pipe) break;
+		}
+	}
+	if (next > 0 && fields[next - 1]) out.messageStart = fields[next - 1].end;
+	out.messageStart = skipSeparators(line, fields[next]?.start ?? out.messageStart, out.messageStart);
+	if (logger !== undefined) out.logger = logger;
+	if (Object.keys(extra).length > 0) out.fields = extra;
+	return out;
+}
+
+/** The message starts at the next field; when there is none, after blanks and separators. */
+function skipSeparators(line: string, nextFieldStart: number, after: number): number {
+	if (nextFieldStart > after) return nextFieldStart;
+	let i = after;
+	while (i < line.length && /[\s:|-]/.test(line[i]) && !(line[i] === '-' && line[i + 1] !== ' ' && i + 1 < line.length)) i++;
+	return i;
+}
+
+/** Header rules without a learned layout: a leading timestamp, or a strict level word first. */
+function heuristic(line: string, ctx: ParseContext): HeaderMatch | null {
+	const ts = leadingTimestamp(line, ctx);
+	if (ts) {
+		const fields = splitFields(line, ts.end, 6);
+		for (let k = 0; k < Math.min(4, fields.length); k++) {
+			const lv = fieldLevel(fields[k], STRICT);
+			if (lv !== Level.Unknown) return build(line, ts, fields, k, lv, undefined);
+			if (fields[k].colon && !fields[k].bracket) break;
+		}
+		return build(line, ts, fields, -1, Level.Unknown, undefined);
+	}
+	const fields = splitFields(line, 0, 6);
+	if (!fields[0]) return null;
+	const lv = fieldLevel(fields[0], STRICT);
+	if (lv === Level.Unknown) return null;
+	if (!fields[0].bracket && !fields[0].colon && fields.length < 2) return null;
+	const f1 = fields[1];
+	const ts2 = f1 ? parseTimestampAt(line, f1.start + (f1.bracket ? 1 : 0), ctx) : null;
+	if (ts2) {
+		const end = f1.bracket ? ts2.end + 1 : ts2.end;
+		return build(line, { ...ts2, end }, [fields[0], ...splitFields(line, end, 4)], 0, lv, undefined, true);
+	}
+	return build(line, null, fields, 0, lv, undefined);
+}
+
+/** Learns where the timestamp and level sit from sample lines (majority rules). */
+export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLayout {
+	let tsLines = 0, basicLines = 0, levelFirst = 0, levelFirstTs = 0;
+	const idxCount = new Map<number, number>();
+	let shortSeen = 0, lowerSeen = 0, loggerAfter = 0, pidAfter = 0, withLevel = 0;
+	const any: LevelStyle = { lower: true, short: true };
+	for (const line of lines) {
+		if (line.length === 0) continue;
+		if (BASIC.test(line)) {
+			basicLines++;
+			continue;
+		}
+		const ts = leadingTimestamp(line, ctx);
+		if (ts) {
+			tsLines++;
+			const fields = splitFields(line, ts.end, 7);
+			for (let k = 0; k < Math.min(6, fields.length - 1); k++) {
+				if (fieldLevel(fields[k], any, true) !== Level.Unknown) {
+					idxCount.set(k, (idxCount.get(k) ?? 0) + 1);
+					break;
+				}
+			}
+			continue;
+		}
+		const fields = splitFields(line, 0, 4);
+		if (fields[0] && fields.length > 1 && fieldLevel(fields[0], { lower: false, short: false }, false) !== Level.Unknown) {
+			levelFirst++;
+			const f1 = fields[1];
+			if (parseTimestampAt(line, f1.start + (f1.bracket ? 1 : 0), ctx)) levelFirstTs++;
+		}
+	}
+	const style: LevelStyle = { lower: false, short: false };
+	if (basicLines > tsLines && basicLines >= levelFirst) {
+		return { ts: 'none', levelField: 0, style, basic: true, loggerAfter: false, pidAfter: false };
+	}
+	if (tsLines > 0 && tsLines >= levelFirst) {
+		let best = -1, bestN = 0;
+		for (const [k, n] of idxCount) if (n > bestN) [best, bestN] = [k, n];
+		if (best >= 0 && bestN >= Math.max(2, tsLines * 0.2)) {
+			// Check the style at that position: how often single letters / lowercase words are used there.
+			for (const line of lines) {
+				const ts = leadingTimestamp(line, ctx);
+				if (!ts) continue;
+				const fields = splitFields(line, ts.end, best + 5);
+				const f = fields[best];
+				if (!f || fieldLevel(f, any, true) === Level.Unknown) continue;
+				withLevel++;
+				if (f.inner.length <= 2) shortSeen++;
+				if (f.inner !== f.inner.toUpperCase()) lowerSeen++;
+				const g = fields[best + 1];
+				const h = fields[best + 2];
+				if (g && /^\d+$/.test(g.inner) && h) pidAfter++;
+				const lg = g && g.bracket && !g.colon ? h : g;
+				if (lg && (lg.colon || lg.dash) && isLoggerLike(lg.inner)) loggerAfter++;
+			}
+			// Short or lowercase level codes are only trusted when the position is consistent.
+			const consistent = bestN >= tsLines * 0.6;
+			style.short = consistent && shortSeen > 0;
+			style.lower = lowerSeen > 0 && (consistent || lowerSeen < withLevel);
+		} else best = -1;
+		return { ts: 'start', levelField: best, style, basic: false, loggerAfter: loggerAfter >= withLevel * 0.5 && withLevel > 0, pidAfter: pidAfter >= withLevel * 0.8 && withLevel > 0 };
+	}
+	if (levelFirst > 0) {
+		// Level-led (`INFO 2024-… 1234 message`): check what follows the timestamp.
+		let pid = 0, n = 0;
+		for (const line of lines) {
+			const f = splitFields(line, 0, 2);
+			if (!f[1] || fieldLevel(f[0], STRICT) === Level.Unknown) continue;
+			const ts = parseTimestampAt(line, f[1].start + (f[1].bracket ? 1 : 0), ctx);
+			if (!ts) continue;
+			n++;
+			const rest = splitFields(line, ts.end + (f[1].bracket ? 1 : 0), 2);
+			if (rest[0] && /^\d+$/.test(rest[0].inner) && rest[1]) pid++;
+		}
+		return { ts: levelFirstTs >= levelFirst * 0.8 ? 'afterLevel' : 'none', levelField: 0, style, basic: false, loggerAfter: false, pidAfter: n > 0 && pid >= n * 0.8 };
+	}
+	return { ts: 'none', levelField: -1, style, basic: false, loggerAfter: false, pidAfter: false };
+}
+
+/** Python's level names (and only those) — used to tell a Python log from a Java one. */
+const PYTHON_LEVELS = new Set(['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL']);
+const JAVA_ONLY = new Set(['WARN', 'FATAL', 'TRACE', 'SEVERE', 'FINE', 'FINER', 'FINEST']);
+
+/** Which flavour (`python`, `log4j`, `go`, `generic`) a sample parsed with a layout looks like. */
+export function flavourOf(format: TextHeaderFormat, lines: readonly string[], ctx: ParseContext): string {
+	const L = format.layout;
+	if (!L) return 'generic';
+	if (L.basic) return 'python';
+	let py = 0, java = 0, other = 0, slashDate = 0, headers = 0;
+	for (const line of lines) {
+		const h = format.parseHeader(line, ctx);
+		if (!h) continue;
+		headers++;
+		if (/^\d{4}\/\d{2}\/\d{2} /.test(line)) slashDate++;
+		const raw = h.levelRaw;
+		if (raw === undefined) continue;
+		if (PYTHON_LEVELS.has(raw)) py++;
+		else if (JAVA_ONLY.has(raw)) java++;
+		else other++;
+	}
+	if (L.levelField < 0) return slashDate > headers / 2 ? 'go' : 'generic';
+	if (other > (py + java) / 4) return 'generic';
+	if (java > 0) return 'log4j';
+	return py > 0 ? 'python' : 'generic';
+}

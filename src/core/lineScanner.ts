@@ -1,0 +1,236 @@
+import { DetectedFormat, LogFormat, ParseContext } from './format';
+import { detectFormat, resolveFormat } from './formatRegistry';
+import { plainFormat } from './formats/plain';
+import { Level } from './levels';
+import { defaultParseContext } from './timestamp';
+
+/** Options shared by everything that scans log bytes. */
+export interface ScanOptions {
+	/** Use this format (object or registry id) instead of detecting one. */
+	format?: LogFormat | string;
+	/** Year for formats without one, default zone; default: this year, the machine's zone. */
+	ctx?: ParseContext;
+	/** More sample lines for detection (e.g. read from the middle of a big file). */
+	extraSample?: readonly string[];
+}
+
+/** Detection waits for this much of the file (or its end). */
+export const SAMPLE_BYTES = 256 * 1024;
+export const SAMPLE_LINES = 1000;
+/** Bytes examined for NULs / control characters to call a file binary. */
+const BINARY_PROBE = 8192;
+const DEFAULT_HEADER_BYTES = 4096;
+
+/** NULs, or more than 10% control bytes (other than tab, CR, LF, FF, ESC) in the probe. */
+export function looksBinary(buf: Buffer): boolean {
+	const n = Math.min(buf.length, BINARY_PROBE);
+	let ctl = 0;
+	for (let i = 0; i < n; i++) {
+		const b = buf[i];
+		if (b === 0) return true;
+		if (b < 32 && b !== 9 && b !== 10 && b !== 13 && b !== 12 && b !== 27) ctl++;
+	}
+	return n > 0 && ctl > n * 0.1;
+}
+
+/**
+ * The single pass over log bytes both the index and the entry stream are built on: waits for a
+ * sample to detect the format (and binary files), splits lines on LF (dropping a CR before it),
+ * holds a partial last line until its newline or `finish()`, and parses each line's header from a
+ * latin1 decode of its first bytes only, so multi-megabyte lines and invalid UTF-8 cost nothing and
+ * byte offsets stay exact.
+ */
+export abstract class LineScanner {
+	/** Bytes appended so far. */
+	bytes = 0;
+	/** The file looked binary (NULs or many control bytes at its start); nothing is indexed. */
+	binary = false;
+	/** Lines seen (complete lines, plus the partial last one after `finish()`). */
+	lineCount = 0;
+	protected detected: DetectedFormat | undefined;
+	protected readonly ctx: ParseContext;
+	private readonly formatOption: LogFormat | string | undefined;
+	private readonly extraSample: readonly string[];
+	private headerBytes = DEFAULT_HEADER_BYTES;
+	/** Until the sample is complete: every byte so far (detection and possible re-detection read it). */
+	private head: Buffer[] | null = [];
+	private headLen = 0;
+	private headNewlines = 0;
+	/** Detection ran on an incomplete sample at `finish()`; more data re-runs it from `head`. */
+	private provisional = false;
+	/** The partial last line: its first bytes, where it starts, its full length, its last byte. */
+	private carry: Buffer | null = null;
+	private carryStart = 0;
+	private carryLen = 0;
+	private carryLast = -1;
+	/** `finish()` emitted the partial last line; appending more must take it back first. */
+	private openLineEmitted = false;
+	/** Keep whole lines in the carry (the entry stream needs their bytes), not just a header prefix. */
+	protected keepWholeLines = false;
+	/** Results of the last header parse (kept in fields so the hot loop allocates nothing). */
+	protected hLevel: Level = Level.Unknown;
+	protected hTime = NaN;
+
+	constructor(opts: ScanOptions = {}) {
+		this.ctx = opts.ctx ?? defaultParseContext();
+		this.formatOption = opts.format;
+		this.extraSample = opts.extraSample ?? [];
+	}
+
+	/** The year/zone headers are read with. */
+	get parseContext(): ParseContext {
+		return this.ctx;
+	}
+
+	/** The detected (or given) format; `plain` until detection has run. */
+	get format(): DetectedFormat {
+		return this.detected ?? { format: plainFormat, confidence: 0 };
+	}
+
+	/** Feeds the next bytes of the file. */
+	append(chunk: Buffer): void {
+		if (chunk.length === 0) return;
+		if (this.provisional) this.restart();
+		if (this.openLineEmitted) {
+			this.openLineEmitted = false;
+			this.lineCount--;
+			this.retractLine();
+		}
+		const base = this.bytes;
+		this.bytes += chunk.length;
+		if (this.head) {
+			this.head.push(Buffer.from(chunk));
+			this.headLen += chunk.length;
+			for (let i = chunk.indexOf(10); i >= 0 && this.headNewlines < SAMPLE_LINES; i = chunk.indexOf(10, i + 1)) this.headNewlines++;
+			if (this.headLen >= SAMPLE_BYTES || this.headNewlines >= SAMPLE_LINES) this.settle(false);
+			return;
+		}
+		if (this.binary) return;
+		this.scan(chunk, base);
+	}
+
+	/** The end of the data: the partial last line becomes a line (taken back if more data comes). */
+	finish(): void {
+		if (this.head && !this.detected) this.settle(true);
+		if (this.binary || this.carry === null || this.openLineEmitted) return;
+		this.emit(this.carryStart, this.carry, 0, this.carry.length, this.carryLast === 13 && this.carryLen === this.carry.length, this.carryLast === 13, this.bytes - (this.carryLast === 13 ? 1 : 0));
+		this.openLineEmitted = true;
+	}
+
+	/** Forget everything derived from the bytes (a re-detection rebuilds from `head`). */
+	protected abstract resetDerived(): void;
+	/**
+	 * A line was read: its start offset, whether it ended in CR LF, whether it is a header
+	 * (level/time in hLevel/hTime), its bytes `buf[s, e)` (only the first ones for a long line
+	 * unless `keepWholeLines`), and the offset where its content ends (before CR LF).
+	 */
+	protected abstract onLine(start: number, cr: boolean, header: boolean, buf: Buffer, s: number, e: number, end: number): void;
+	/** Take back the last line (it was the partial last line and more bytes arrived). */
+	protected abstract retractLine(): void;
+
+	private restart(): void {
+		const head = this.head ?? [];
+		this.provisional = false;
+		this.detected = undefined;
+		this.binary = false;
+		this.lineCount = 0;
+		this.carry = null;
+		this.openLineEmitted = false;
+		this.resetDerived();
+		this.head = head;
+	}
+
+	private settle(atEnd: boolean): void {
+		const all = Buffer.concat(this.head ?? []);
+		this.binary = looksBinary(all);
+		const text = all.toString('latin1', 0, Math.min(all.length, SAMPLE_BYTES));
+		const lines = text.split('\n');
+		if (!atEnd && lines.length > 1) lines.pop();
+		const sample = lines.slice(0, SAMPLE_LINES).map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+		if (sample.length > 0 && sample[0].startsWith('\xef\xbb\xbf')) sample[0] = sample[0].slice(3);
+		const withExtra = sample.concat(this.extraSample);
+		if (this.formatOption !== undefined) {
+			this.detected = { format: resolveFormat(this.formatOption, withExtra, this.ctx), confidence: 1 };
+		} else {
+			this.detected = detectFormat(withExtra, this.ctx);
+		}
+		this.headerBytes = this.detected.format.headerBytes ?? DEFAULT_HEADER_BYTES;
+		const complete = this.headLen >= SAMPLE_BYTES || this.headNewlines >= SAMPLE_LINES;
+		const head = this.head;
+		this.head = null;
+		if (atEnd && !complete) {
+			// Keep the bytes: when more arrive (a file being written), detection runs again on more.
+			this.provisional = true;
+			this.head = head;
+		}
+		if (!this.binary) this.scan(all, 0);
+	}
+
+	private scan(chunk: Buffer, base: number): void {
+		let pos = 0;
+		const n = chunk.length;
+		if (this.carry !== null) {
+			const nl = chunk.indexOf(10);
+			const cap = this.keepWholeLines ? Infinity : this.headerBytes;
+			if (nl < 0) {
+				if (this.carry.length < cap) this.carry = Buffer.concat([this.carry, chunk.subarray(0, Math.min(n, cap - this.carry.length))]);
+				this.carryLen += n;
+				this.carryLast = chunk[n - 1];
+				return;
+			}
+			const take = Math.min(nl, Math.max(0, cap - this.carry.length));
+			const line = take > 0 ? Buffer.concat([this.carry, chunk.subarray(0, take)]) : this.carry;
+			const last = nl > 0 ? chunk[nl - 1] : this.carryLast;
+			const whole = this.carryLen + nl === line.length;
+			this.carry = null;
+			this.emit(this.carryStart, line, 0, line.length, last === 13 && whole, last === 13, base + nl - (last === 13 ? 1 : 0));
+			pos = nl + 1;
+		}
+		for (;;) {
+			const nl = chunk.indexOf(10, pos);
+			if (nl < 0) break;
+			this.emit(base + pos, chunk, pos, nl, chunk[nl - 1] === 13 && nl > pos);
+			pos = nl + 1;
+		}
+		if (pos < n) {
+			const cap = this.keepWholeLines ? n - pos : Math.min(n - pos, this.headerBytes);
+			this.carry = Buffer.from(chunk.subarray(pos, pos + cap));
+			this.carryStart = base + pos;
+			this.carryLen = n - pos;
+			this.carryLast = chunk[n - 1];
+		}
+	}
+
+	/**
+	 * One line: `buf[s, e)` holds its bytes (or its first bytes when it was carried over chunks).
+	 * `stripCr` says the bytes end with the CR of a CR LF; `cr` that the line in the file does.
+	 */
+	private emit(start: number, buf: Buffer, s: number, e: number, stripCr: boolean, cr = stripCr, end = -1): void {
+		if (stripCr) e--;
+		if (end < 0) end = start + (e - s);
+		let ps = s;
+		if (start === 0 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) ps += 3;
+		const pe = Math.min(e, ps + this.headerBytes);
+		const header = this.parseHeader(buf, ps, pe);
+		this.lineCount++;
+		this.onLine(start, cr, header, buf, s, e, end);
+	}
+
+	/** Parses a header from a byte range; sets hLevel/hTime. */
+	protected parseHeader(buf: Buffer, s: number, e: number): boolean {
+		const fmt = (this.detected as DetectedFormat).format;
+		if (fmt.readFast) {
+			const r = fmt.readFast(buf, s, e);
+			if (r !== null) {
+				this.hLevel = r.level;
+				this.hTime = r.time;
+				return true;
+			}
+		}
+		const h = fmt.parseHeader(buf.toString('latin1', s, e), this.ctx);
+		if (!h) return false;
+		this.hLevel = h.level;
+		this.hTime = h.time;
+		return true;
+	}
+}

@@ -1,0 +1,276 @@
+/**
+ * The server's indexes, one per log document. A `file:` document is read from disk (VS Code does not
+ * sync documents over 50 MB, and byte offsets, not strings, are the index) and kept current by
+ * watching the file: appended bytes extend the index, a shrink or a new inode re-indexes. Any other
+ * document (a filtered tab, an untitled buffer) is indexed from the text the client syncs.
+ */
+import * as fs from 'fs';
+import { URI } from 'vscode-uri';
+import { LogIndex } from '../core/logIndex';
+import { ByteSource, FileSource, BufferSource } from '../core/byteSource';
+import { SAMPLE_BYTES } from '../core/lineScanner';
+import { LEVEL_NAMES } from '../core/levels';
+import { LogSummary, LevelCounts } from '../shared/protocol';
+
+export interface LogDoc {
+	readonly uri: string;
+	index: LogIndex;
+	source: ByteSource;
+	state: LogSummary['state'];
+	message?: string;
+	indexedBytes: number;
+	totalBytes: number;
+}
+
+type Listener = (doc: LogDoc) => void;
+
+/** How often a growing file is checked when no change event arrives (stat polling fallback). */
+const POLL_MS = 500;
+/** Change notifications to the client are coalesced to at most one per this many ms per document. */
+const NOTIFY_MS = 150;
+
+export class LogStore {
+	private readonly docs = new Map<string, LogDoc>();
+	private readonly watchers = new Map<string, { close(): void }>();
+	private readonly pending = new Map<string, Promise<LogDoc>>();
+	private readonly notifyTimers = new Map<string, NodeJS.Timeout>();
+	/** Reference counts: a document stays indexed while the editor or a tab holds it. */
+	private readonly refs = new Map<string, Set<string>>();
+
+	constructor(private readonly onChange: Listener, private readonly log: (msg: string) => void) {}
+
+	/** Opens (or returns) the index of a document. `text` is used for non-file documents. */
+	open(uri: string, holder: string, text?: string): Promise<LogDoc> {
+		let holders = this.refs.get(uri);
+		if (!holders) this.refs.set(uri, (holders = new Set()));
+		holders.add(holder);
+		const existing = this.docs.get(uri);
+		if (existing) return Promise.resolve(existing);
+		const p = this.pending.get(uri);
+		if (p) return p;
+		const promise = this.build(uri, text).finally(() => this.pending.delete(uri));
+		this.pending.set(uri, promise);
+		return promise;
+	}
+
+	/** Releases a holder; the index and its file watch are dropped when nobody holds it. */
+	close(uri: string, holder: string): void {
+		const holders = this.refs.get(uri);
+		holders?.delete(holder);
+		if (holders && holders.size) return;
+		this.refs.delete(uri);
+		this.watchers.get(uri)?.close();
+		this.watchers.delete(uri);
+		const d = this.docs.get(uri);
+		if (d && d.source instanceof FileSource) d.source.close();
+		this.docs.delete(uri);
+		clearTimeout(this.notifyTimers.get(uri));
+		this.notifyTimers.delete(uri);
+	}
+
+	get(uri: string): LogDoc | undefined {
+		return this.docs.get(uri);
+	}
+
+	/** The index of `uri`, waiting for it while it is being built; undefined when not open. */
+	async ready(uri: string): Promise<LogDoc | undefined> {
+		return this.docs.get(uri) ?? (await this.pending.get(uri));
+	}
+
+	/** Replaces the text of a non-file document (the client synced a change). */
+	updateText(uri: string, text: string): void {
+		const d = this.docs.get(uri);
+		if (!d || isFileUri(uri)) return;
+		const buf = Buffer.from(text, 'utf8');
+		d.index = LogIndex.fromText(buf);
+		d.source = new BufferSource(buf);
+		d.indexedBytes = d.totalBytes = buf.length;
+		this.notify(d, true);
+	}
+
+	private async build(uri: string, text?: string): Promise<LogDoc> {
+		if (!isFileUri(uri)) {
+			const buf = Buffer.from(text ?? '', 'utf8');
+			const doc: LogDoc = { uri, index: LogIndex.fromText(buf), source: new BufferSource(buf), state: 'ready', indexedBytes: buf.length, totalBytes: buf.length };
+			this.docs.set(uri, doc);
+			this.notify(doc, true);
+			return doc;
+		}
+		const path = URI.parse(uri).fsPath;
+		let size = 0;
+		try {
+			size = fs.statSync(path).size;
+		} catch (e) {
+			const doc: LogDoc = { uri, index: LogIndex.fromText(Buffer.alloc(0)), source: new BufferSource(Buffer.alloc(0)), state: 'missing', message: `Cannot read ${path}: ${(e as Error).message}`, indexedBytes: 0, totalBytes: 0 };
+			this.docs.set(uri, doc);
+			this.notify(doc, true);
+			return doc;
+		}
+		const doc: LogDoc = { uri, index: new LogIndex({ ctx: { year: yearOf(path) } }), source: new FileSource(path), state: 'indexing', indexedBytes: 0, totalBytes: size };
+		this.docs.set(uri, doc);
+		const t0 = Date.now();
+		await this.readInto(doc, doc.source as FileSource, size);
+		doc.state = doc.index.binary ? 'binary' : 'ready';
+		if (doc.index.binary) doc.message = `${path} looks like a binary file (NUL or control bytes): it is not indexed as a log.`;
+		this.log(`indexed ${path}: ${doc.index.lineCount} lines, ${doc.index.entryCount} entries, format ${doc.index.format.format.id} in ${Date.now() - t0} ms`);
+		this.watch(doc, path);
+		this.notify(doc, true);
+		return doc;
+	}
+
+	/**
+	 * Reads the file into the document's index in big chunks, yielding between them so requests
+	 * are answered from the partial index while a large file is still being read.
+	 */
+	private async readInto(doc: LogDoc, src: FileSource, size: number): Promise<void> {
+		const chunk = 4 << 20;
+		let off = doc.index.bytes;
+		while (off < size) {
+			const buf = src.read(off, Math.min(chunk, size - off));
+			if (!buf.length) break;
+			doc.index.append(buf);
+			off += buf.length;
+			doc.indexedBytes = off;
+			if (off >= SAMPLE_BYTES) this.notify(doc);
+			await new Promise((r) => setImmediate(r));
+			if (this.docs.get(doc.uri) !== doc) return;
+		}
+		doc.index.finish();
+		doc.indexedBytes = doc.totalBytes = doc.index.bytes;
+	}
+
+	/** Follows the file: fs.watch for prompt updates plus stat polling where events do not arrive. */
+	private watch(doc: LogDoc, path: string): void {
+		let ino = safeStat(path)?.ino;
+		let busy = false;
+		const check = () => {
+			if (busy || this.docs.get(doc.uri) !== doc) return;
+			busy = true;
+			try {
+				const st = safeStat(path);
+				if (!st) {
+					if (doc.state !== 'missing') {
+						doc.state = 'missing';
+						doc.message = `${path} was deleted or moved; showing what was read before.`;
+						this.notify(doc, true);
+					}
+					return;
+				}
+				if (st.ino !== ino || st.size < doc.index.bytes) {
+					// rotated or truncated: the content is a different file now
+					ino = st.ino;
+					this.reindex(doc, path);
+					return;
+				}
+				if (doc.state === 'missing') doc.state = 'ready';
+				if (st.size > doc.index.bytes) {
+					const src = doc.source as FileSource;
+					src.invalidate();
+					let off = doc.index.bytes;
+					while (off < st.size) {
+						const chunk = src.read(off, Math.min(4 << 20, st.size - off));
+						if (!chunk.length) break;
+						doc.index.append(chunk);
+						off += chunk.length;
+					}
+					doc.index.finish();
+					doc.indexedBytes = doc.totalBytes = off;
+					this.notify(doc);
+				}
+			} finally {
+				busy = false;
+			}
+		};
+		let watcher: fs.FSWatcher | undefined;
+		try {
+			watcher = fs.watch(path, { persistent: false }, () => check());
+			watcher.on('error', () => undefined);
+		} catch {
+			// some file systems offer no watch: polling below still works
+		}
+		const timer = setInterval(check, POLL_MS);
+		timer.unref();
+		this.watchers.set(doc.uri, { close: () => { watcher?.close(); clearInterval(timer); } });
+	}
+
+	/** The file was rotated or truncated: index the new content from its first byte. */
+	private reindex(doc: LogDoc, path: string): void {
+		let src: FileSource;
+		try {
+			src = new FileSource(path);
+		} catch (e) {
+			this.log(`reindex of ${path} failed: ${(e as Error).message}`);
+			return;
+		}
+		(doc.source as FileSource).close();
+		doc.source = src;
+		doc.index = new LogIndex({ ctx: { year: yearOf(path) } });
+		doc.state = 'indexing';
+		doc.message = undefined;
+		this.readInto(doc, src, src.size).then(() => {
+			doc.state = doc.index.binary ? 'binary' : 'ready';
+			this.notify(doc, true);
+		}, (e) => this.log(`reindex of ${path} failed: ${(e as Error).message}`));
+	}
+
+	private notify(doc: LogDoc, now = false): void {
+		if (now) {
+			clearTimeout(this.notifyTimers.get(doc.uri));
+			this.notifyTimers.delete(doc.uri);
+			this.onChange(doc);
+			return;
+		}
+		if (this.notifyTimers.has(doc.uri)) return;
+		this.notifyTimers.set(doc.uri, setTimeout(() => {
+			this.notifyTimers.delete(doc.uri);
+			if (this.docs.get(doc.uri) === doc) this.onChange(doc);
+		}, NOTIFY_MS));
+	}
+}
+
+export function isFileUri(uri: string): boolean {
+	return uri.startsWith('file:');
+}
+
+function safeStat(path: string): fs.Stats | undefined {
+	try {
+		return fs.statSync(path);
+	} catch {
+		return undefined;
+	}
+}
+
+function yearOf(path: string): number {
+	return (safeStat(path)?.mtime ?? new Date()).getFullYear();
+}
+
+export function levelCountsOf(index: LogIndex): LevelCounts {
+	return countsFromArray(index.levelCounts());
+}
+
+/** Level counts indexed by `Level` → the protocol's named counts. */
+export function countsFromArray(c: ArrayLike<number>): LevelCounts {
+	const out = {} as LevelCounts;
+	for (let i = 0; i < LEVEL_NAMES.length; i++) out[LEVEL_NAMES[i]] = c[i] ?? 0;
+	return out;
+}
+
+export function summarize(doc: LogDoc): LogSummary {
+	const ix = doc.index;
+	const { first, last } = ix.timeRange();
+	return {
+		uri: doc.uri,
+		state: doc.state,
+		message: doc.message,
+		bytes: Math.max(doc.totalBytes, ix.bytes),
+		lines: ix.lineCount,
+		entries: ix.entryCount,
+		format: ix.format.format.id,
+		formatName: ix.format.format.name,
+		confidence: ix.format.confidence,
+		levels: levelCountsOf(ix),
+		first: Number.isFinite(first) ? new Date(first).toISOString() : null,
+		last: Number.isFinite(last) ? new Date(last).toISOString() : null,
+		indexedBytes: doc.indexedBytes,
+	};
+}

@@ -1,0 +1,85 @@
+/**
+ * The Log Lens language server: owns the index of every open log (read from disk for files) and
+ * answers the editor features (folding, outline, hover, links) and Log Lens's own requests
+ * (summary, filter, navigation). Never writes to stdout: that is the JSON-RPC channel.
+ */
+import {
+	createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, InitializeResult, CancellationToken,
+	ResponseError, ErrorCodes,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { LogStore, summarize } from './logStore';
+import {
+	SummaryRequest, IndexChangedNotification, OpenLogNotification, CloseLogNotification, FilterRequest, NavigateRequest,
+	GotoTimeRequest, EntryRangesRequest,
+} from '../shared/protocol';
+import { runFilter } from './filterService';
+import { navigate, gotoTime, entryRanges } from './navigationService';
+import { foldingRanges, documentSymbols } from './structureService';
+import { hover } from './hoverService';
+import { documentLinks, setWorkspaceFolders } from './linkService';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const store = new LogStore(
+	(doc) => void connection.sendNotification(IndexChangedNotification.type, summarize(doc)),
+	(msg) => connection.console.log(msg),
+);
+
+connection.onInitialize((params): InitializeResult => {
+	setWorkspaceFolders((params.workspaceFolders ?? []).map((f) => f.uri));
+	return {
+		capabilities: {
+			textDocumentSync: TextDocumentSyncKind.Full,
+			foldingRangeProvider: true,
+			documentSymbolProvider: { label: 'Log Lens' },
+			hoverProvider: true,
+			documentLinkProvider: { resolveProvider: false },
+		},
+		serverInfo: { name: 'Log Lens' },
+	};
+});
+
+connection.onInitialized(() => {
+	void connection.workspace.onDidChangeWorkspaceFolders?.((e) => {
+		void e;
+		void connection.workspace.getWorkspaceFolders().then((f) => setWorkspaceFolders((f ?? []).map((x) => x.uri)));
+	});
+});
+
+documents.onDidOpen((e) => void store.open(e.document.uri, 'editor', e.document.getText()));
+documents.onDidChangeContent((e) => store.updateText(e.document.uri, e.document.getText()));
+documents.onDidClose((e) => store.close(e.document.uri, 'editor'));
+connection.onNotification(OpenLogNotification.type, (p) => void store.open(p.uri, 'tab'));
+connection.onNotification(CloseLogNotification.type, (p) => store.close(p.uri, 'tab'));
+
+/** Runs a handler on a document's index, after yielding once so cancellations are seen. */
+function withDoc<P extends { uri: string } | { textDocument: { uri: string } }, R>(fn: (doc: NonNullable<Awaited<ReturnType<LogStore['ready']>>>, p: P, token: CancellationToken) => R | Promise<R>, fallback: R) {
+	return async (p: P, token: CancellationToken): Promise<R> => {
+		await new Promise((r) => setImmediate(r));
+		if (token.isCancellationRequested) return fallback;
+		const uri = 'uri' in p ? p.uri : p.textDocument.uri;
+		// A request may arrive for a log the server was not told about (e.g. a filter over a file
+		// whose tab is closed): index it on demand, held by the request.
+		const doc = (await store.ready(uri)) ?? (await store.open(uri, 'request'));
+		try {
+			return await fn(doc, p, token);
+		} catch (e) {
+			if (e instanceof ResponseError) throw e;
+			throw new ResponseError(ErrorCodes.InternalError, (e as Error).message);
+		}
+	};
+}
+
+connection.onRequest(SummaryRequest.type, withDoc((doc) => summarize(doc), undefined as never));
+connection.onRequest(FilterRequest.type, withDoc((doc, p, token) => runFilter(doc, p.filter, p.maxEntries, token), undefined as never));
+connection.onRequest(NavigateRequest.type, withDoc((doc, p) => navigate(doc, p), { line: null, endLine: null, wrapped: false }));
+connection.onRequest(GotoTimeRequest.type, withDoc((doc, p) => gotoTime(doc, p.time), { line: null, time: null }));
+connection.onRequest(EntryRangesRequest.type, withDoc((doc, p) => entryRanges(doc, p.minLevel), { ranges: [] }));
+connection.onFoldingRanges(withDoc((doc) => foldingRanges(doc), []));
+connection.onDocumentSymbol(withDoc((doc) => documentSymbols(doc), []));
+connection.onHover(withDoc((doc, p) => hover(doc, p.position.line), null));
+connection.onDocumentLinks(withDoc((doc) => documentLinks(doc, store), []));
+
+documents.listen(connection);
+connection.listen();

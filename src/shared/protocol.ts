@@ -1,0 +1,128 @@
+/**
+ * The custom protocol between the Log Lens client (extension host) and the language server.
+ * Every message is a small namespace: its method name, its type, and which way it travels.
+ * This file imports no `vscode`: both sides and the tests use it.
+ */
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+
+/** Canonical level names, in severity order, plus `unknown`. */
+export type LevelName = 'trace' | 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'unknown';
+export const LEVEL_ORDER: readonly LevelName[] = ['trace', 'debug', 'info', 'notice', 'warning', 'error', 'critical'];
+export type LevelCounts = Record<LevelName, number>;
+
+export interface UriParams { uri: string }
+
+/** The state of one document's index, as the status bar and tree show it. */
+export interface LogSummary {
+	uri: string;
+	/** `indexing` while a large file is still being read (counts are partial), `ready` after. */
+	state: 'indexing' | 'ready' | 'binary' | 'missing' | 'error';
+	/** A user-facing reason when state is binary/missing/error. */
+	message?: string;
+	bytes: number;
+	lines: number;
+	entries: number;
+	format: string;
+	formatName: string;
+	confidence: number;
+	levels: LevelCounts;
+	/** ISO timestamps of the first and last timed entries, or null. */
+	first: string | null;
+	last: string | null;
+	/** Bytes read so far while indexing (equals bytes when ready). */
+	indexedBytes: number;
+}
+
+/** Sent from the client to the server: the counts and format of a document. */
+export namespace SummaryRequest {
+	export const method = 'logLens/summary' as const;
+	export const type = new RequestType<UriParams, LogSummary, void>(method);
+}
+
+/** Sent from the server to the client whenever a document's index changed (grew, reindexed). */
+export namespace IndexChangedNotification {
+	export const method = 'logLens/indexChanged' as const;
+	export const type = new NotificationType<LogSummary>(method);
+}
+
+/**
+ * Sent from the client to the server: a log file is shown in an editor tab. VS Code does not sync
+ * documents over 50 MB to extensions, so the server is told about them this way and reads them
+ * from disk itself.
+ */
+export namespace OpenLogNotification {
+	export const method = 'logLens/openLog' as const;
+	export const type = new NotificationType<UriParams>(method);
+}
+/** Sent from the client: the tab of a log opened with OpenLogNotification was closed. */
+export namespace CloseLogNotification {
+	export const method = 'logLens/closeLog' as const;
+	export const type = new NotificationType<UriParams>(method);
+}
+
+/** A filter over entries; every given part must match (AND). */
+export interface FilterSpec {
+	/** Minimum level (inclusive). */
+	minLevel?: LevelName;
+	/** An explicit set of levels (overrides minLevel). */
+	levels?: LevelName[];
+	/** Include entries whose text matches (regex when `regex`, else plain text). */
+	include?: string;
+	/** Exclude entries whose text matches. */
+	exclude?: string;
+	regex?: boolean;
+	ignoreCase?: boolean;
+	/** Time bounds: ISO, `HH:MM[:SS]` (same day as the log), or relative (`15m`, `2h`, `1d`). */
+	since?: string;
+	until?: string;
+	/** Logger name; also matches its children (`app.db` matches `app.db.pool`). */
+	logger?: string;
+	/** Header field equality (`funcName=load`). */
+	fields?: Record<string, string>;
+	/** Template id (from the Problems tree): entries of that message kind only. */
+	templateId?: number;
+	/** Further filters that must all match too: a filter run in a filtered tab refines it this way. */
+	and?: FilterSpec[];
+}
+
+/** Sent from the client: run a filter over a document. */
+export namespace FilterRequest {
+	export const method = 'logLens/filter' as const;
+	export const type = new RequestType<FilterParams, FilterResult, void>(method);
+}
+export interface FilterParams { uri: string; filter: FilterSpec; /** stop after this many matching entries */ maxEntries?: number }
+export interface FilterResult {
+	/** The matching entries' text, whole, separated by newlines. */
+	text: string;
+	/** For every line of `text`, its 0-based line in the source. */
+	lineMap: number[];
+	matchedEntries: number;
+	totalEntries: number;
+	/** Level counts of all matching entries (also past maxEntries). */
+	levels: LevelCounts;
+	/** True when maxEntries cut the result short. */
+	truncated: boolean;
+	/** Human description of the filter (`level ≥ warning, text "timeout"`). */
+	description: string;
+}
+
+export type NavigationKind = 'error' | 'warning' | 'entry';
+/** Sent from the client: the next/previous entry of a kind from a line. */
+export namespace NavigateRequest {
+	export const method = 'logLens/navigate' as const;
+	export const type = new RequestType<NavigateParams, NavigateResult, void>(method);
+}
+export interface NavigateParams { uri: string; line: number; direction: 'next' | 'previous'; kind: NavigationKind }
+export interface NavigateResult { line: number | null; endLine: number | null; wrapped: boolean }
+
+/** Sent from the client: the entry nearest to a time. */
+export namespace GotoTimeRequest {
+	export const method = 'logLens/gotoTime' as const;
+	export const type = new RequestType<{ uri: string; time: string }, { line: number | null; time: string | null; error?: string }, void>(method);
+}
+
+/** Line ranges (0-based, inclusive) of the continuation lines of error-or-worse entries. */
+export namespace EntryRangesRequest {
+	export const method = 'logLens/entryRanges' as const;
+	export const type = new RequestType<{ uri: string; minLevel: LevelName }, { ranges: [number, number, LevelName][] }, void>(method);
+}
