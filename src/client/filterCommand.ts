@@ -42,6 +42,9 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 	/** Last result per filter URI: the line map for Go to Source Line. */
 	private readonly results = new Map<string, FilterResult>();
 	private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
+	private readonly _onDidShowPicker = this._register(new vscode.EventEmitter<vscode.QuickPick<vscode.QuickPickItem>>());
+	/** Fires when a filter QuickPick is shown (tests drive it through the real QuickPick commands). */
+	readonly onDidShowPicker = this._onDidShowPicker.event;
 
 	constructor(private readonly client: LanguageClient, docs: LogDocuments) {
 		super();
@@ -132,7 +135,7 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 			items.push({ label: `${LEVEL_ICON[l]} ${label}`, description: `${above[l].toLocaleString('en-US')} entries`, level: l });
 		}
 		items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(checklist) Choose levels…', choose: true });
-		const pick = await vscode.window.showQuickPick(items, { title: 'Log Lens: Filter by Level', placeHolder: 'Show entries at or above a level' });
+		const pick = await this.pick(items, { title: 'Log Lens: Filter by Level', placeholder: 'Show entries at or above a level' });
 		if (!pick) return undefined;
 		if (pick.level) return this.open({ minLevel: pick.level });
 		const many = await vscode.window.showQuickPick(
@@ -143,6 +146,27 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 	}
 
 	/** Level counts of the source, or of what the base filter keeps of it. */
+	/** Shows a QuickPick and resolves with the accepted item (undefined when dismissed). */
+	private pick<T extends vscode.QuickPickItem>(items: T[], opts: { title: string; placeholder: string }): Promise<T | undefined> {
+		const qp = vscode.window.createQuickPick<T>();
+		qp.title = opts.title;
+		qp.placeholder = opts.placeholder;
+		qp.items = items;
+		return new Promise<T | undefined>((resolve) => {
+			let done = false;
+			const finish = (v: T | undefined) => {
+				if (done) return;
+				done = true;
+				resolve(v);
+				qp.dispose();
+			};
+			qp.onDidAccept(() => finish(qp.selectedItems[0] ?? qp.activeItems[0]));
+			qp.onDidHide(() => finish(undefined));
+			qp.show();
+			this._onDidShowPicker.fire(qp);
+		});
+	}
+
 	private async levelCounts(source: vscode.Uri, base?: FilterSpec): Promise<LevelCounts> {
 		const r = await this.client.sendRequest(FilterRequest.type, { uri: source.toString(), filter: base ?? {}, maxEntries: 0 });
 		return r.levels;

@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { listRotatedSiblings } from './followRotation';
+import { listRotatedSiblings, RotatedSibling, reliableBirth } from './followRotation';
 
 /** Which file bytes came from: the path it was opened at, plus its device and inode numbers. */
 export interface FileIdentity {
@@ -100,6 +100,11 @@ export interface FileFollowerEvents {
 	truncated: [FollowTruncated];
 	/** Nothing is at the path (not there yet, or deleted / moved away); the follower waits for it. */
 	missing: [{ path: string }];
+	/**
+	 * A rotated file whose lines were never delivered was found on disk after the rotation was
+	 * handled (a rename chain hid it); its lines follow, after lines of newer files.
+	 */
+	recovered: [{ file: FileIdentity }];
 	/** A file appeared at the path after it had been missing; it is read from its first byte. */
 	created: [{ file: FileIdentity }];
 	/** Every open file has been read to its end (emitted after each burst of reading). */
@@ -110,6 +115,8 @@ export interface FileFollowerEvents {
 
 /** The bytes before the read position compared on every read to notice a rewrite. */
 const TAIL_BYTES = 32;
+/** Delay of the second sibling scan after a rotation. */
+const RESCAN_DELAY_MS = 200;
 /**
  * The first bytes of the file, compared on every poll: a file truncated and regrown past the read
  * position between two reads, in lines of one fixed width, can end in the same TAIL_BYTES, but its
@@ -135,6 +142,8 @@ class Tracked {
 	lastGrowth: number;
 	/** Set when the file no longer is at the path (rotated away, deleted). */
 	retired = false;
+	/** Creation time when the file system reports one (0n otherwise): tells a reused inode number apart. */
+	birthNs = 0n;
 
 	constructor(readonly fh: fsp.FileHandle, readonly id: FileIdentity, pos: number) {
 		this.pos = pos;
@@ -159,8 +168,12 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 	private readonly buf: Buffer;
 	private current: Tracked | undefined;
 	private readonly retired: Tracked[] = [];
-	/** dev:ino → mtime of files read to their end and closed, so a sibling scan does not read them again. */
-	private readonly finished = new Map<string, bigint>();
+	/** dev:ino → files read and closed, so a sibling scan does not read them again. */
+	private readonly known = new Map<string, { birthNs: bigint; pos: number }>();
+	/** Siblings modified at or before this (ns) were rotated before following began: never read. */
+	private floorNs = 0n;
+	/** Date.now() after which the sibling scan runs once more (0: none due). */
+	private rescanAt = 0;
 	private watcher: fs.FSWatcher | undefined;
 	private pollTimer: NodeJS.Timeout | undefined;
 	private partialTimer: NodeJS.Timeout | undefined;
@@ -223,6 +236,9 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 			const st = await fh.stat({ bigint: true });
 			if (!st.isFile()) throw Object.assign(new Error(`${this.path} is not a regular file`), { code: 'ENOTFILE' });
 			const t = new Tracked(fh, identity(this.path, st), 0);
+			t.birthNs = reliableBirth(st);
+			// Rotated siblings last written before this file's last write are history, never read.
+			this.floorNs = st.mtimeNs;
 			if (!this.opts.fromStart) await this.startAtEnd(t, Number(st.size));
 			if (this.closed) {
 				await fh.close();
@@ -233,6 +249,7 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 			if (fh) await fh.close().catch(() => undefined);
 			if (isMissing(e)) this.reportMissing();
 			else this.reportError(e);
+			this.floorNs = BigInt(Date.now()) * 1_000_000n;
 		}
 		this.checkPath = false;
 		this.wake();
@@ -375,6 +392,10 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 			this.checkPath = false;
 			await this.checkIdentity();
 		}
+		if (this.rescanAt !== 0 && Date.now() >= this.rescanAt) {
+			this.rescanAt = 0;
+			await this.rescan();
+		}
 		if (this.partialDue) {
 			this.partialDue = false;
 			const c = this.current;
@@ -453,30 +474,18 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 		if (old) {
 			// Whatever the old file holds now was written before the new file appeared: deliver it first.
 			await this.readCurrent(old);
-			let oldMtime = 0n;
-			try {
-				oldMtime = (await old.fh.stat({ bigint: true })).mtimeNs;
-			} catch {
-				// Descriptor trouble: the sibling scan just considers every unread sibling.
-			}
 			old.retired = true;
 			old.lastGrowth = Date.now();
 			this.retired.push(old);
 			let from = old.id;
-			const siblings = await listRotatedSiblings(this.path);
-			const movedTo = siblings.find((s) => s.dev === old.id.dev && s.ino === old.id.ino)?.path;
-			const missed = siblings
-				.filter((s) => s.mtimeNs >= oldMtime && s.size > 0 && !(s.dev === id.dev && s.ino === id.ino) && !this.isOpenOrFinished(s.dev, s.ino, s.mtimeNs))
-				.sort((a, b) => (a.mtimeNs < b.mtimeNs ? -1 : a.mtimeNs > b.mtimeNs ? 1 : 0));
+			const { missed, movedTo } = await this.findMissed(id, old.id);
 			let first = true;
-			for (const s of missed) {
-				const t = await this.openSibling(s.path, s.dev, s.ino);
+			for (const m of missed) {
+				const t = await this.openSibling(m.sibling, m.startPos);
 				if (!t || this.closed) continue;
 				this.emit('rotated', { from, to: t.id, movedTo: first ? movedTo : undefined, recovered: true });
 				first = false;
 				await this.readPlain(t);
-				t.retired = true;
-				t.lastGrowth = Date.now();
 				this.retired.push(t);
 				from = t.id;
 			}
@@ -485,34 +494,79 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 				return;
 			}
 			this.emit('rotated', { from, to: id, movedTo: first ? movedTo : undefined, recovered: false });
+			// A rename chain still running during the scan can hide a file; look once more shortly.
+			this.rescanAt = Date.now() + RESCAN_DELAY_MS;
 		}
 		if (wasMissing || !old) this.emit('created', { file: id });
 		const t = new Tracked(fh, id, 0);
+		t.birthNs = reliableBirth(st);
 		this.current = t;
 		await this.readCurrent(t);
 	}
 
-	private async openSibling(p: string, dev: number, ino: number): Promise<Tracked | undefined> {
+	private async openSibling(s: RotatedSibling, startPos: number): Promise<Tracked | undefined> {
 		let fh: fsp.FileHandle | undefined;
 		try {
-			fh = await fsp.open(p, 'r');
+			fh = await fsp.open(s.path, 'r');
 			const st = await fh.stat({ bigint: true });
-			if (Number(st.dev) !== dev || Number(st.ino) !== ino) {
+			if (Number(st.dev) !== s.dev || Number(st.ino) !== s.ino) {
 				await fh.close();
 				return undefined;
 			}
-			return new Tracked(fh, { path: p, dev, ino }, 0);
+			const t = new Tracked(fh, { path: s.path, dev: s.dev, ino: s.ino }, startPos);
+			t.retired = true;
+			t.birthNs = reliableBirth(st);
+			return t;
 		} catch {
 			if (fh) await fh.close().catch(() => undefined);
 			return undefined;
 		}
 	}
 
-	private isOpenOrFinished(dev: number, ino: number, mtimeNs: bigint): boolean {
-		const open = (t: Tracked | undefined): boolean => !!t && t.id.dev === dev && t.id.ino === ino;
-		if (open(this.current) || this.retired.some(open)) return true;
-		// An inode number is reused after deletion; a finished file only matches if unchanged since.
-		return this.finished.get(`${dev}:${ino}`) === mtimeNs;
+	/**
+	 * Rotated siblings that hold lines never delivered: modified after following began, not open,
+	 * and not read to their end before (or grown since). Oldest first. The directory is listed until
+	 * two listings agree, since a rename chain (RotatingFileHandler shifting .1 → .2 …) running
+	 * during a listing can hide an entry.
+	 */
+	private async findMissed(exclude: FileIdentity | undefined, locate: FileIdentity | undefined): Promise<{ missed: { sibling: RotatedSibling; startPos: number }[]; movedTo?: string }> {
+		const byId = new Map<string, RotatedSibling>();
+		for (let round = 0; round < 3; round++) {
+			const before = byId.size;
+			for (const s of await listRotatedSiblings(this.path)) byId.set(`${s.dev}:${s.ino}`, s);
+			if (round > 0 && byId.size === before) break;
+		}
+		const isOpen = (s: RotatedSibling): boolean => {
+			const same = (id: FileIdentity | undefined): boolean => !!id && id.dev === s.dev && id.ino === s.ino;
+			return same(exclude) || same(this.current?.id) || this.retired.some((t) => same(t.id));
+		};
+		let movedTo: string | undefined;
+		const missed: { sibling: RotatedSibling; startPos: number }[] = [];
+		for (const [key, s] of byId) {
+			if (locate && s.dev === locate.dev && s.ino === locate.ino) movedTo = s.path;
+			if (s.size === 0 || s.mtimeNs <= this.floorNs || isOpen(s)) continue;
+			const k = this.known.get(key);
+			if (k && (k.birthNs === 0n || s.birthNs === 0n || k.birthNs === s.birthNs)) {
+				// Read before (an inode number is only reused by a file born later): only what was appended since.
+				if (s.size > k.pos) missed.push({ sibling: s, startPos: k.pos });
+				continue;
+			}
+			missed.push({ sibling: s, startPos: 0 });
+		}
+		missed.sort((a, b) => (a.sibling.mtimeNs < b.sibling.mtimeNs ? -1 : a.sibling.mtimeNs > b.sibling.mtimeNs ? 1 : 0));
+		return { missed, movedTo };
+	}
+
+	/** The delayed second look after a rotation: files found now are delivered late, after newer lines. */
+	private async rescan(): Promise<void> {
+		const { missed } = await this.findMissed(undefined, undefined);
+		for (const m of missed) {
+			const t = await this.openSibling(m.sibling, m.startPos);
+			if (!t || this.closed) continue;
+			this.emit('recovered', { file: t.id });
+			await this.readPlain(t);
+			this.retired.push(t);
+		}
 	}
 
 	/**
@@ -572,6 +626,9 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 	private restartAtZero(t: Tracked, reason: 'shrunk' | 'rewritten'): void {
 		this.flushPartial(t);
 		const previousOffset = t.pos;
+		// copytruncate leaves copies (app.log.1) of bytes already delivered: a later sibling scan must not read them.
+		const now = BigInt(Date.now()) * 1_000_000n;
+		if (now > this.floorNs) this.floorNs = now;
 		t.pos = 0;
 		t.tail = EMPTY;
 		t.head = EMPTY;
@@ -647,11 +704,17 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 	private async closeFile(t: Tracked): Promise<void> {
 		this.flushPartial(t);
 		try {
-			const st = await t.fh.stat({ bigint: true });
-			this.finished.set(`${t.id.dev}:${t.id.ino}`, st.mtimeNs);
-			if (this.finished.size > 4096) this.finished.delete(this.finished.keys().next().value as string);
+			// Asked again: right after creation the birth time can still equal the change time.
+			t.birthNs = reliableBirth(await t.fh.stat({ bigint: true }));
 		} catch {
-			// Only used to skip it in later sibling scans.
+			// Keep what is known.
+		}
+		this.known.set(`${t.id.dev}:${t.id.ino}`, { birthNs: t.birthNs, pos: t.pos });
+		if (this.known.size > 4096) {
+			// Forget the oldest, and stop looking for files that old (a minute without a rotation scan missing them).
+			this.known.delete(this.known.keys().next().value as string);
+			const floor = BigInt(Date.now() - 60_000) * 1_000_000n;
+			if (floor > this.floorNs) this.floorNs = floor;
 		}
 		await t.fh.close().catch(() => undefined);
 	}

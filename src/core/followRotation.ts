@@ -2,7 +2,7 @@
 // at the directory (polling on a network file system, a busy machine, a tiny maxBytes), the files
 // in between were never opened by the follower; they are still on disk under rotated names, and
 // this module finds them so their lines are not lost.
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, BigIntStats } from 'node:fs';
 import * as path from 'node:path';
 
 /** A sibling file on disk that looks like a rotated copy of the followed file. */
@@ -12,6 +12,16 @@ export interface RotatedSibling {
 	ino: number;
 	size: number;
 	mtimeNs: bigint;
+	/** See `reliableBirth`. */
+	birthNs: bigint;
+}
+
+/**
+ * The creation time in ns when the file system really reports one, else 0n. Where it does not,
+ * Node fills in the change time, which moves with every write and so cannot identify a file.
+ */
+export function reliableBirth(st: BigIntStats): bigint {
+	return st.birthtimeNs > 0n && st.birthtimeNs < st.ctimeNs ? st.birthtimeNs : 0n;
 }
 
 /**
@@ -49,7 +59,7 @@ export async function listRotatedSiblings(filePath: string): Promise<RotatedSibl
 		try {
 			const st = await fsp.stat(p, { bigint: true });
 			if (!st.isFile()) return undefined;
-			return { path: p, dev: Number(st.dev), ino: Number(st.ino), size: Number(st.size), mtimeNs: st.mtimeNs };
+			return { path: p, dev: Number(st.dev), ino: Number(st.ino), size: Number(st.size), mtimeNs: st.mtimeNs, birthNs: reliableBirth(st) };
 		} catch {
 			return undefined;
 		}

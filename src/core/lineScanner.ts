@@ -65,6 +65,8 @@ export abstract class LineScanner {
 	private carryLast = -1;
 	/** `finish()` emitted the partial last line; appending more must take it back first. */
 	private openLineEmitted = false;
+	/** `finish()` was called once: data is being followed, so lines must appear without waiting for a full sample. */
+	private finishedOnce = false;
 	/** Keep whole lines in the carry (the entry stream needs their bytes), not just a header prefix. */
 	protected keepWholeLines = false;
 	/** Results of the last header parse (kept in fields so the hot loop allocates nothing). */
@@ -103,6 +105,7 @@ export abstract class LineScanner {
 			this.headLen += chunk.length;
 			for (let i = chunk.indexOf(10); i >= 0 && this.headNewlines < SAMPLE_LINES; i = chunk.indexOf(10, i + 1)) this.headNewlines++;
 			if (this.headLen >= SAMPLE_BYTES || this.headNewlines >= SAMPLE_LINES) this.settle(false);
+			else if (this.finishedOnce) this.settle(false, true);
 			return;
 		}
 		if (this.binary) return;
@@ -111,6 +114,7 @@ export abstract class LineScanner {
 
 	/** The end of the data: the partial last line becomes a line (taken back if more data comes). */
 	finish(): void {
+		this.finishedOnce = true;
 		if (this.head && !this.detected) this.settle(true);
 		if (this.binary || this.carry === null || this.openLineEmitted) return;
 		this.emit(this.carryStart, this.carry, 0, this.carry.length, this.carryLast === 13 && this.carryLen === this.carry.length, this.carryLast === 13, this.bytes - (this.carryLast === 13 ? 1 : 0));
@@ -140,7 +144,7 @@ export abstract class LineScanner {
 		this.head = head;
 	}
 
-	private settle(atEnd: boolean): void {
+	private settle(atEnd: boolean, keepHead = false): void {
 		const all = Buffer.concat(this.head ?? []);
 		this.binary = looksBinary(all);
 		const text = all.toString('latin1', 0, Math.min(all.length, SAMPLE_BYTES));
@@ -158,7 +162,7 @@ export abstract class LineScanner {
 		const complete = this.headLen >= SAMPLE_BYTES || this.headNewlines >= SAMPLE_LINES;
 		const head = this.head;
 		this.head = null;
-		if (atEnd && !complete) {
+		if ((atEnd || keepHead) && !complete) {
 			// Keep the bytes: when more arrive (a file being written), detection runs again on more.
 			this.provisional = true;
 			this.head = head;

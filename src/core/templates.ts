@@ -180,21 +180,8 @@ function bare(t: string): string {
 /** First letters of month and weekday names, to skip the set lookup for most words. */
 const DATE_INITIALS = new Set([...'JFMASONDTWjfmasondtw'].map((ch) => ch.charCodeAt(0)));
 
-function isLetter(c: number): boolean { return (c >= 65 && c <= 90) || (c >= 97 && c <= 122); }
-
-/** Masks a token, taking the common shapes (a plain word, a plain number) without allocating. */
-function maskFast(msg: string, start: number, end: number): string {
-	let letters = 0; let digits = 0;
-	for (let i = start; i < end; i++) {
-		const c = msg.charCodeAt(i);
-		if (isLetter(c)) letters++;
-		else if (isDigit(c)) digits++;
-	}
-	const len = end - start;
-	if (letters === len) return msg.slice(start, end);
-	if (digits === len) return W;
-	return maskToken(msg.slice(start, end));
-}
+const OPEN_W = '(' + W;
+const PAREN_W = '(' + W + ')';
 
 /** Splits a message on blanks, masks each token, then joins multi-token values (dates, `12 KB`). */
 export function maskedTokens(message: string): string[] {
@@ -205,8 +192,15 @@ export function maskedTokens(message: string): string[] {
 		let c = message.charCodeAt(i);
 		if (c === 32 || c === 9) { i++; continue; }
 		const start = i;
-		let quotes = 0;
-		while (i < n) { c = message.charCodeAt(i); if (c === 32 || c === 9) break; if (c === 34) quotes++; i++; }
+		let quotes = 0; let letters = 0; let digits = 0;
+		while (i < n) {
+			c = message.charCodeAt(i);
+			if (c === 32 || c === 9) break;
+			if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) letters++;
+			else if (c >= 48 && c <= 57) digits++;
+			else if (c === 34) quotes++;
+			i++;
+		}
 		if (quotes % 2 === 1) {
 			// a double-quoted value with blanks inside is one token
 			const close = message.indexOf('"', i);
@@ -215,7 +209,8 @@ export function maskedTokens(message: string): string[] {
 				while (i < n) { c = message.charCodeAt(i); if (c === 32 || c === 9) break; i++; }
 			}
 		}
-		const t = maskFast(message, start, i);
+		// a plain word or a plain number needs no closer look
+		const t = letters === i - start ? message.slice(start, i) : digits === i - start ? W : maskToken(message.slice(start, i));
 		if (!dateWords && t.length >= 3 && t.length <= 10 && DATE_INITIALS.has(t.charCodeAt(0)) && MONTHS_DAYS.has(bare(t).toLowerCase())) dateWords = true;
 		toks.push(t);
 	}
@@ -237,20 +232,20 @@ export function maskedTokens(message: string): string[] {
 		const t = toks[k];
 		const prev = out.length ? out[out.length - 1] : '';
 		if (t.length <= 8 && prev.endsWith(W)) {
-			const core = bare(t);
-			if (UNITS.has(core.toLowerCase())) {
+			const core = UNITS.has(t) ? t : bare(t);
+			if (UNITS.has(core) || UNITS.has(core.toLowerCase())) {
 				// `12 KB,` is one value `<*>,`
 				out[out.length - 1] = prev + t.slice(t.indexOf(core) + core.length);
 				quantity = true;
 				continue;
 			}
 		}
-		if (quantity && prev === W && t === '(' + W) {
+		if (quantity && prev === W && t === OPEN_W) {
 			// `3 bytes (3 KB)`: the bracketed restatement of a quantity is part of it
 			const next = k + 1 < toks.length ? toks[k + 1] : '';
 			if (next.endsWith(')') && UNITS.has(bare(next).toLowerCase())) { k++; quantity = false; continue; }
 		}
-		if (quantity && prev === W && t === '(' + W + ')') { quantity = false; continue; }
+		if (quantity && prev === W && t === PAREN_W) { quantity = false; continue; }
 		quantity = false;
 		if (t === W && prev === W) continue;
 		out.push(t);

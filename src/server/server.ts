@@ -17,7 +17,7 @@ import { runFilter } from './filterService';
 import { navigate, gotoTime, entryRanges } from './navigationService';
 import { foldingRanges, documentSymbols } from './structureService';
 import { hover } from './hoverService';
-import { documentLinks, setWorkspaceFolders } from './linkService';
+import { documentLinks, setWorkspaceFolders, setPathMappings } from './linkService';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -35,17 +35,27 @@ connection.onInitialize((params): InitializeResult => {
 			documentSymbolProvider: { label: 'Log Lens' },
 			hoverProvider: true,
 			documentLinkProvider: { resolveProvider: false },
+			workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
 		},
 		serverInfo: { name: 'Log Lens' },
 	};
 });
 
+/** Settings the server uses; everything else is read by the client. */
+interface ServerSettings { pathMappings?: Record<string, string> }
+
+function applySettings(s: ServerSettings | undefined): void {
+	setPathMappings(s?.pathMappings);
+}
+
 connection.onInitialized(() => {
-	void connection.workspace.onDidChangeWorkspaceFolders?.((e) => {
+	connection.workspace.onDidChangeWorkspaceFolders((e) => {
 		void e;
 		void connection.workspace.getWorkspaceFolders().then((f) => setWorkspaceFolders((f ?? []).map((x) => x.uri)));
 	});
+	void connection.workspace.getConfiguration('logLens').then((s: ServerSettings) => applySettings(s), () => undefined);
 });
+connection.onDidChangeConfiguration((p) => applySettings((p.settings as { logLens?: ServerSettings } | undefined)?.logLens));
 
 documents.onDidOpen((e) => void store.open(e.document.uri, 'editor', e.document.getText()));
 documents.onDidChangeContent((e) => store.updateText(e.document.uri, e.document.getText()));

@@ -101,6 +101,23 @@ export function scopesOf(line: TokenizedLine, text: string, occurrence = 1): rea
 	return t.scopes;
 }
 
+/** The scopes of the last occurrence of `text` in the line (asserting it is exactly one token). */
+export function scopesOfLast(line: TokenizedLine, text: string): readonly string[] {
+	let n = 0;
+	for (let at = line.text.indexOf(text); at >= 0; at = line.text.indexOf(text, at + 1)) n++;
+	return scopesOf(line, text, n);
+}
+
+/** The scopes at the start of the `occurrence`-th occurrence of `text`, whatever the token's extent. */
+export function scopesAtText(line: TokenizedLine, text: string, occurrence = 1): readonly string[] {
+	let at = -1;
+	for (let n = 0; n < occurrence; n++) {
+		at = line.text.indexOf(text, at + 1);
+		if (at < 0) throw new Error(`"${text}" (#${occurrence}) not in line ${line.lineNumber}: ${line.text}`);
+	}
+	return tokenAtColumn(line, at).scopes;
+}
+
 const LEVEL_SCOPE = /^log\.(trace|debug|info|notice|warning|error|critical)$/;
 
 /** The level a token's scopes name (`log.error` → 'error'), if any. */

@@ -38,10 +38,18 @@ export async function run(argv: string[]): Promise<number> {
 	const ends = new IntColumn();
 	const ids = new IntColumn();
 	const stream = new EntryStream((e, s) => {
-		const multi = e.lines.length > 1;
-		const d = s.detail(e, multi);
-		const tb = multi && d.exception && d.text !== undefined ? tracebackKey(d.text) : undefined;
-		const id = miner.add(d.message, tb);
+		let id: number;
+		if (e.lines.length > 1) {
+			const d = s.detail(e, true);
+			const tb = d.exception && d.text !== undefined ? tracebackKey(d.text) : undefined;
+			id = miner.add(d.message, tb);
+		} else {
+			// the full detail (exception search, fields) costs far more than the header parse it needs
+			let line = e.lines[0].toString('utf8');
+			if (e.line === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+			const h = s.format.format.parseHeader(line, s.parseContext);
+			id = miner.add(h ? (h.message ?? line.slice(h.messageStart, h.messageEnd ?? line.length)) : line);
+		}
 		if (jsonl) {
 			starts.push(e.line);
 			ends.push(e.endLine);

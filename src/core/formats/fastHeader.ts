@@ -150,7 +150,9 @@ export class FastHeaderReader {
 					if (cj === open) depth++;
 					else if (cj === close && --depth === 0) break;
 				}
-				if (j < limit) {
+				const after = j + 1 < e ? buf[j + 1] : 32;
+				const after2 = j + 2 < e ? buf[j + 2] : 32;
+				if (j < limit && (after === 32 || after === 9 || after === 124 || (after === 58 && (after2 === 32 || after2 === 9)))) {
 					bracket = true;
 					innerStart = i + 1;
 					innerEnd = j;

@@ -55,7 +55,10 @@ export function splitFields(line: string, pos: number, max: number): HeaderField
 				if (cj === ch) depth++;
 				else if (cj === close && --depth === 0) break;
 			}
-			if (j < limit) {
+			// A group glued to more text (`<string>:25`, `[a]b`) is part of a plain token.
+			const after = j + 1 < n ? line.charCodeAt(j + 1) : 32;
+			const after2 = j + 2 < n ? line.charCodeAt(j + 2) : 32;
+			if (j < limit && (after === 32 || after === 9 || after === 124 || (after === 58 && (after2 === 32 || after2 === 9)))) {
 				bracket = true;
 				innerStart = i + 1;
 				innerEnd = j;

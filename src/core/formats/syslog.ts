@@ -8,7 +8,7 @@ import { parseTimestampAt, parseTimestampString } from '../timestamp';
  * template), and RFC 5424 (`<PRI>1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG`). The level comes from
  * PRI; without PRI the header has no level (unknown) and the logger is the program.
  */
-const RFC3164 = /^(?:<(\d{1,3})>)?((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2}(?: \d{4})? \d{2}:\d{2}:\d{2}(?:\.\d+)?(?: \d{4}(?= ))?|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})) (\S+)(?: ([^\s:[][^:[]{0,47}?)(?:\[(\d+)\])?(?: \([^)]*\))?:(?= |$))? ?/;
+const RFC3164 = /^(?:<(\d{1,3})>)?((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d{1,2}(?: \d{4})? \d{2}:\d{2}:\d{2}(?:\.\d+)?(?: \d{4}(?= ))?|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})) ([^\s[\]]+)(?: +([^\s:[][^:[]{0,47}?)(?:\[(\d+)\])?(?: \([^)]*\))?:(?= |$))? ?/;
 const RFC5424 = /^<(\d{1,3})>\d{1,2} (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[(?:[^\]"\\]|"(?:[^"\\]|\\.)*")*\])+) ?/;
 
 export const syslogFormat: LogFormat = {
@@ -27,7 +27,8 @@ export const syslogFormat: LogFormat = {
 			return { level: levelFromSyslogSeverity(pri & 7), levelRaw: `<${m[1]}>`, time: m[2] === '-' ? NaN : parseTimestampString(m[2], ctx), logger: m[4] === '-' ? undefined : m[4], messageStart: start, fields };
 		}
 		m = RFC3164.exec(line);
-		if (!m) return null;
+		// Without PRI a header needs its `program:` / `program[pid]:` (else any timestamped line would do).
+		if (!m || (m[1] === undefined && m[4] === undefined)) return null;
 		const tsStart = m[1] !== undefined ? m[1].length + 2 : 0;
 		const ts = parseTimestampAt(line, tsStart, ctx);
 		const fields: Record<string, string> = { host: m[3] };

@@ -249,7 +249,7 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 	if (tsLines > 0 && tsLines >= levelFirst) {
 		let best = -1, bestN = 0;
 		for (const [k, n] of idxCount) if (n > bestN) [best, bestN] = [k, n];
-		if (best >= 0 && bestN >= Math.max(2, tsLines * 0.2)) {
+		if (best >= 0 && bestN >= Math.max(1, tsLines * 0.2)) {
 			// Check the style at that position: how often single letters / lowercase words are used there.
 			for (const line of lines) {
 				const ts = leadingTimestamp(line, ctx);
