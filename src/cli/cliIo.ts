@@ -50,7 +50,7 @@ export class Output {
  * Reads the input in big chunks: a file (read synchronously: fastest) or stdin for `-`. `onChunk`
  * may return a promise (to flush output) and 'stop' to end early.
  */
-export async function readInput(file: string, onChunk: (chunk: Buffer) => void | 'stop' | Promise<void | 'stop'>): Promise<void> {
+export async function readInput(file: string, onChunk: (chunk: Buffer) => void | 'stop' | Promise<void | 'stop'>, chunkSize = 4 * 1024 * 1024): Promise<void> {
 	if (file === '-') {
 		for await (const chunk of process.stdin) {
 			if ((await onChunk(chunk as Buffer)) === 'stop') break;
@@ -66,7 +66,7 @@ export async function readInput(file: string, onChunk: (chunk: Buffer) => void |
 	}
 	try {
 		if (fstatSync(fd).isDirectory()) throw new CliError(`${file}: is a directory`);
-		const size = 4 * 1024 * 1024;
+		const size = chunkSize;
 		const buf = Buffer.allocUnsafe(size);
 		for (;;) {
 			let n: number;

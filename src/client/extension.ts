@@ -12,6 +12,7 @@ import { Navigation } from './navigation';
 import { EntryDecorations } from './entryDecorations';
 import { Highlights } from './highlights';
 import { SummaryRequest } from '../shared/protocol';
+import { ProblemsTree } from './problemsTree';
 
 /** What the extension exposes to its tests (and to other extensions). */
 export interface LogLensApi {
@@ -21,6 +22,7 @@ export interface LogLensApi {
 	navigation: Navigation;
 	decorations: EntryDecorations;
 	statusBar: StatusBar;
+	problems: ProblemsTree;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<LogLensApi> {
@@ -33,7 +35,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<LogLen
 	const filters = new FilterFeature(client, docs);
 	const navigation = new Navigation(client);
 	const decorations = new EntryDecorations(client, docs);
-	context.subscriptions.push(docs, statusBar, filters, navigation, decorations, new Highlights());
+	const problems = new ProblemsTree(client, docs, context.workspaceState);
+	context.subscriptions.push(docs, statusBar, filters, navigation, decorations, problems, new Highlights());
 	context.subscriptions.push(vscode.commands.registerCommand('logLens.showSummary', async () => {
 		const doc = vscode.window.activeTextEditor?.document;
 		if (!doc) return undefined;
@@ -43,7 +46,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<LogLen
 			`critical ${lv.critical}, error ${lv.error}, warning ${lv.warning}, info ${lv.info}, debug ${lv.debug}.`);
 		return s;
 	}));
-	return { client, docs, filters, navigation, decorations, statusBar };
+	return { client, docs, filters, navigation, decorations, statusBar, problems };
 }
 
 export function deactivate(): void {

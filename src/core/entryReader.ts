@@ -44,19 +44,21 @@ export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: str
 	let first = lines[0] ?? '';
 	if (base.line === 0 && first.charCodeAt(0) === 0xfeff) first = first.slice(1);
 	const h = format.parseHeader(first, ctx);
-	const d: EntryDetail = { ...base, message: '', fields: {} };
+	// Built field by field (not spread) so every detail object has one shape.
+	const d: EntryDetail = { line: base.line, endLine: base.endLine, startOffset: base.startOffset, endOffset: base.endOffset, level: base.level, time: base.time, message: '', fields: {} };
 	if (h) {
 		if (h.levelRaw !== undefined) d.levelRaw = h.levelRaw;
 		if (h.logger !== undefined) d.logger = h.logger;
 		d.message = h.message ?? first.slice(h.messageStart, h.messageEnd ?? first.length);
 		if (h.fields) d.fields = h.fields;
 	} else d.message = first;
-	if (d.message.trim() === '' && lines.length > 1) {
+	if (lines.length > 1 && d.message.trim() === '') {
 		// Layouts that put the message below the header (.NET console, JUL) — the next non-empty line.
 		const next = lines.slice(1).find((l) => l.trim() !== '');
 		if (next !== undefined) d.message = next.trim();
 	}
-	let exc = findException(lines);
+	// A stack trace needs at least a second line.
+	let exc = lines.length > 1 ? findException(lines) : undefined;
 	if (!exc && h?.fields) {
 		for (const k of ['exc_info', 'exception', 'stack_trace', 'stack', 'error.stack_trace', 'exc_text', 'err']) {
 			let v = h.fields[k];

@@ -43,8 +43,14 @@ export class EntryStream extends LineScanner {
 
 	/** Reads the full detail (logger, message, exception, text) of a streamed entry. */
 	detail(e: StreamedEntry, withText = false): EntryDetail {
-		const lines = splitEntryLines(Buffer.concat(joinLines(e.lines)).toString('utf8'));
+		const lines = e.lines.length === 1 ? [e.lines[0].toString('utf8')] : splitEntryLines(Buffer.concat(joinLines(e.lines)).toString('utf8'));
 		return detailFromLines(this.format.format, this.parseContext, lines, { line: e.line, endLine: e.endLine, startOffset: e.startOffset, endOffset: e.endOffset, level: e.level, time: e.time }, withText);
+	}
+
+	/** The entry's text: lines joined with LF (CRs already dropped), decoded as UTF-8. */
+	text(e: StreamedEntry): string {
+		if (e.lines.length === 1) return e.lines[0].toString('utf8');
+		return Buffer.concat(joinLines(e.lines)).toString('utf8');
 	}
 
 	protected resetDerived(): void {

@@ -114,7 +114,24 @@ export class CompiledFilter {
 
 	/** Whether the header fields / text must be read at all. */
 	get needsDetail(): boolean {
-		return this.include.length > 0 || this.exclude.length > 0 || this.spec.logger !== undefined || this.spec.fields !== undefined;
+		return this.needsText || this.needsHeader;
+	}
+
+	/** Text criteria (regexes) are given. */
+	get needsText(): boolean {
+		return this.include.length > 0 || this.exclude.length > 0;
+	}
+
+	/** Header criteria (logger, fields) are given. */
+	get needsHeader(): boolean {
+		return this.spec.logger !== undefined || this.spec.fields !== undefined;
+	}
+
+	/** Do the text criteria hold for the entry's whole text? */
+	passesText(text: string): boolean {
+		for (const m of this.include) if (!m.test(text)) return false;
+		for (const m of this.exclude) if (m.test(text)) return false;
+		return true;
 	}
 
 	/** Do the logger / field / text criteria hold for the entry's detail (with `text`)? */

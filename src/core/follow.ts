@@ -12,7 +12,7 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { listRotatedSiblings, RotatedSibling, reliableBirth } from './followRotation';
+import { compareRotationAge, listRotatedSiblingsStable, RotatedSibling, reliableBirth } from './followRotation';
 
 /** Which file bytes came from: the path it was opened at, plus its device and inode numbers. */
 export interface FileIdentity {
@@ -478,11 +478,13 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 			old.lastGrowth = Date.now();
 			this.retired.push(old);
 			let from = old.id;
-			const { missed, movedTo } = await this.findMissed(id, old.id);
+			const { missed, movedTo } = await this.findMissed({ id, st }, old.id);
 			let first = true;
-			for (const m of missed) {
-				const t = await this.openSibling(m.sibling, m.startPos);
-				if (!t || this.closed) continue;
+			for (const t of missed) {
+				if (this.closed) {
+					await t.fh.close().catch(() => undefined);
+					continue;
+				}
 				this.emit('rotated', { from, to: t.id, movedTo: first ? movedTo : undefined, recovered: true });
 				first = false;
 				await this.readPlain(t);
@@ -504,16 +506,17 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 		await this.readCurrent(t);
 	}
 
-	private async openSibling(s: RotatedSibling, startPos: number): Promise<Tracked | undefined> {
+	/** Opens a sibling if `p` still names that inode (a rename chain may have moved it on). */
+	private async openSibling(p: string, s: RotatedSibling, startPos: number): Promise<Tracked | undefined> {
 		let fh: fsp.FileHandle | undefined;
 		try {
-			fh = await fsp.open(s.path, 'r');
+			fh = await fsp.open(p, 'r');
 			const st = await fh.stat({ bigint: true });
 			if (Number(st.dev) !== s.dev || Number(st.ino) !== s.ino) {
 				await fh.close();
 				return undefined;
 			}
-			const t = new Tracked(fh, { path: s.path, dev: s.dev, ino: s.ino }, startPos);
+			const t = new Tracked(fh, { path: p, dev: s.dev, ino: s.ino }, startPos);
 			t.retired = true;
 			t.birthNs = reliableBirth(st);
 			return t;
@@ -524,45 +527,72 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 	}
 
 	/**
-	 * Rotated siblings that hold lines never delivered: modified after following began, not open,
-	 * and not read to their end before (or grown since). Oldest first. The directory is listed until
-	 * two listings agree, since a rename chain (RotatingFileHandler shifting .1 → .2 …) running
-	 * during a listing can hide an entry.
+	 * Rotated siblings that hold lines never delivered, opened, oldest first: modified after
+	 * following began, not open, and not read to their end before (or grown since). A sibling that
+	 * moved between the listing and the open (the next rotation's rename chain) is looked up again.
 	 */
-	private async findMissed(exclude: FileIdentity | undefined, locate: FileIdentity | undefined): Promise<{ missed: { sibling: RotatedSibling; startPos: number }[]; movedTo?: string }> {
-		const byId = new Map<string, RotatedSibling>();
-		for (let round = 0; round < 3; round++) {
-			const before = byId.size;
-			for (const s of await listRotatedSiblings(this.path)) byId.set(`${s.dev}:${s.ino}`, s);
-			if (round > 0 && byId.size === before) break;
-		}
+	private async findMissed(next: { id: FileIdentity; st: fs.BigIntStats } | undefined, locate: FileIdentity | undefined): Promise<{ missed: Tracked[]; movedTo?: string }> {
+		const exclude = next?.id;
+		// Only files older than the one read next: a file rotated after it has lines that come after its lines.
+		const bound: RotatedSibling | undefined = next && { path: next.id.path, dev: next.id.dev, ino: next.id.ino, size: Number(next.st.size), mtimeNs: next.st.mtimeNs, birthNs: reliableBirth(next.st) };
 		const isOpen = (s: RotatedSibling): boolean => {
 			const same = (id: FileIdentity | undefined): boolean => !!id && id.dev === s.dev && id.ino === s.ino;
 			return same(exclude) || same(this.current?.id) || this.retired.some((t) => same(t.id));
 		};
-		let movedTo: string | undefined;
-		const missed: { sibling: RotatedSibling; startPos: number }[] = [];
-		for (const [key, s] of byId) {
-			if (locate && s.dev === locate.dev && s.ino === locate.ino) movedTo = s.path;
+		let listing = await listRotatedSiblingsStable(this.path);
+		const movedTo = locate ? listing.find((s) => s.dev === locate.dev && s.ino === locate.ino)?.path : undefined;
+		const wanted = new Map<string, { sibling: RotatedSibling; startPos: number }>();
+		for (const s of listing) {
 			if (s.size === 0 || s.mtimeNs <= this.floorNs || isOpen(s)) continue;
+			if (bound && compareRotationAge(s, bound) >= 0) continue;
+			const key = `${s.dev}:${s.ino}`;
 			const k = this.known.get(key);
 			if (k && (k.birthNs === 0n || s.birthNs === 0n || k.birthNs === s.birthNs)) {
 				// Read before (an inode number is only reused by a file born later): only what was appended since.
-				if (s.size > k.pos) missed.push({ sibling: s, startPos: k.pos });
+				if (s.size > k.pos) wanted.set(key, { sibling: s, startPos: k.pos });
 				continue;
 			}
-			missed.push({ sibling: s, startPos: 0 });
+			wanted.set(key, { sibling: s, startPos: 0 });
 		}
-		missed.sort((a, b) => (a.sibling.mtimeNs < b.sibling.mtimeNs ? -1 : a.sibling.mtimeNs > b.sibling.mtimeNs ? 1 : 0));
-		return { missed, movedTo };
+		const opened: { t: Tracked; sibling: RotatedSibling }[] = [];
+		for (let attempt = 0; attempt < 4 && wanted.size > 0; attempt++) {
+			if (attempt > 0) listing = await listRotatedSiblingsStable(this.path);
+			const pathOf = new Map(listing.map((s) => [`${s.dev}:${s.ino}`, s.path]));
+			for (const [key, w] of [...wanted]) {
+				const p = pathOf.get(key);
+				if (p === undefined) {
+					// Gone (deleted by backupCount) before it could be opened: nothing left to read.
+					wanted.delete(key);
+					continue;
+				}
+				const t = await this.openSibling(p, w.sibling, w.startPos);
+				if (t) {
+					opened.push({ t, sibling: w.sibling });
+					wanted.delete(key);
+				}
+			}
+		}
+		opened.sort((a, b) => compareRotationAge(a.sibling, b.sibling));
+		return { missed: opened.map((o) => o.t), movedTo };
 	}
 
 	/** The delayed second look after a rotation: files found now are delivered late, after newer lines. */
 	private async rescan(): Promise<void> {
-		const { missed } = await this.findMissed(undefined, undefined);
-		for (const m of missed) {
-			const t = await this.openSibling(m.sibling, m.startPos);
-			if (!t || this.closed) continue;
+		const cur = this.current;
+		let next: { id: FileIdentity; st: fs.BigIntStats } | undefined;
+		if (cur) {
+			try {
+				next = { id: cur.id, st: await cur.fh.stat({ bigint: true }) };
+			} catch {
+				return;
+			}
+		}
+		const { missed } = await this.findMissed(next, undefined);
+		for (const t of missed) {
+			if (this.closed) {
+				await t.fh.close().catch(() => undefined);
+				continue;
+			}
 			this.emit('recovered', { file: t.id });
 			await this.readPlain(t);
 			this.retired.push(t);

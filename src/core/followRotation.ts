@@ -66,3 +66,42 @@ export async function listRotatedSiblings(filePath: string): Promise<RotatedSibl
 	}));
 	return stats.filter((s): s is RotatedSibling => s !== undefined);
 }
+
+/**
+ * Like `listRotatedSiblings`, but a consistent picture: listing and stat-ing names while a rename
+ * chain runs (RotatingFileHandler shifting `.1` → `.2` → …) can miss a file or see one twice, so
+ * the directory is listed until two listings in a row agree.
+ */
+export async function listRotatedSiblingsStable(filePath: string, maxRounds = 6): Promise<RotatedSibling[]> {
+	let prev = await listRotatedSiblings(filePath);
+	for (let round = 1; round < maxRounds; round++) {
+		const next = await listRotatedSiblings(filePath);
+		if (sameListing(prev, next)) return next;
+		prev = next;
+	}
+	return prev;
+}
+
+function sameListing(a: RotatedSibling[], b: RotatedSibling[]): boolean {
+	if (a.length !== b.length) return false;
+	const at = new Map(a.map((s) => [s.path, s]));
+	return b.every((s) => {
+		const o = at.get(s.path);
+		return o !== undefined && o.dev === s.dev && o.ino === s.ino;
+	});
+}
+
+/**
+ * Orders rotated files oldest first, i.e. in the order their lines were written. File time stamps
+ * are coarse (a clock tick of several ms), so ties are common when rotations come fast: creation
+ * time decides first, then the last write, then the name (`app.log.3` is older than `app.log.2`;
+ * date suffixes sort as text).
+ */
+export function compareRotationAge(a: RotatedSibling, b: RotatedSibling): number {
+	if (a.birthNs !== 0n && b.birthNs !== 0n && a.birthNs !== b.birthNs) return a.birthNs < b.birthNs ? -1 : 1;
+	if (a.mtimeNs !== b.mtimeNs) return a.mtimeNs < b.mtimeNs ? -1 : 1;
+	const na = /\.(\d+)$/.exec(a.path);
+	const nb = /\.(\d+)$/.exec(b.path);
+	if (na && nb && na[1].length < 6 && nb[1].length < 6) return Number(nb[1]) - Number(na[1]);
+	return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}

@@ -11,8 +11,9 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LogStore, summarize } from './logStore';
 import {
 	SummaryRequest, IndexChangedNotification, OpenLogNotification, CloseLogNotification, FilterRequest, NavigateRequest,
-	GotoTimeRequest, EntryRangesRequest,
+	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest,
 } from '../shared/protocol';
+import { problems, occurrences, templateOf } from './problemsService';
 import { runFilter } from './filterService';
 import { navigate, gotoTime, entryRanges } from './navigationService';
 import { foldingRanges, documentSymbols } from './structureService';
@@ -82,7 +83,9 @@ function withDoc<P extends { uri: string } | { textDocument: { uri: string } }, 
 }
 
 connection.onRequest(SummaryRequest.type, withDoc((doc) => summarize(doc), undefined as never));
-connection.onRequest(FilterRequest.type, withDoc((doc, p, token) => runFilter(doc, p.filter, p.maxEntries, token), undefined as never));
+connection.onRequest(FilterRequest.type, withDoc((doc, p, token) => runFilter(doc, p.filter, p.maxEntries, token, p.filter.templateId !== undefined ? templateOf(doc, p.filter.templateLevel) : undefined), undefined as never));
+connection.onRequest(ProblemsRequest.type, withDoc((doc, p) => problems(doc, p.minLevel), undefined as never));
+connection.onRequest(OccurrencesRequest.type, withDoc((doc, p) => occurrences(doc, p), { total: 0, items: [] }));
 connection.onRequest(NavigateRequest.type, withDoc((doc, p) => navigate(doc, p), { line: null, endLine: null, wrapped: false }));
 connection.onRequest(GotoTimeRequest.type, withDoc((doc, p) => gotoTime(doc, p.time), { line: null, time: null }));
 connection.onRequest(EntryRangesRequest.type, withDoc((doc, p) => entryRanges(doc, p.minLevel), { ranges: [] }));

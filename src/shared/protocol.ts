@@ -81,6 +81,8 @@ export interface FilterSpec {
 	fields?: Record<string, string>;
 	/** Template id (from the Problems tree): entries of that message kind only. */
 	templateId?: number;
+	/** The level floor the template ids were mined at (the Problems tree's minimum level). */
+	templateLevel?: LevelName;
 	/** Further filters that must all match too: a filter run in a filtered tab refines it this way. */
 	and?: FilterSpec[];
 }
@@ -125,4 +127,35 @@ export namespace GotoTimeRequest {
 export namespace EntryRangesRequest {
 	export const method = 'logLens/entryRanges' as const;
 	export const type = new RequestType<{ uri: string; minLevel: LevelName }, { ranges: [number, number, LevelName][] }, void>(method);
+}
+
+/** One message kind in the Problems tree. */
+export interface ProblemTemplate {
+	id: number;
+	/** The template, variable parts shown as `<*>`. */
+	template: string;
+	count: number;
+	first: string | null;
+	last: string | null;
+	firstLine: number;
+}
+export interface ProblemsResult {
+	uri: string;
+	minLevel: LevelName;
+	entries: number;
+	/** Most severe first. */
+	levels: { level: LevelName; count: number; templates: ProblemTemplate[] }[];
+}
+/** Sent from the client: entries at or above a level, grouped by level and message template. */
+export namespace ProblemsRequest {
+	export const method = 'logLens/problems' as const;
+	export const type = new RequestType<{ uri: string; minLevel: LevelName }, ProblemsResult, void>(method);
+}
+export interface OccurrencesParams { uri: string; minLevel: LevelName; level?: LevelName; templateId?: number; offset: number; limit: number }
+export interface Occurrence { line: number; endLine: number; level: LevelName; time: string | null; message: string }
+export interface OccurrencesResult { total: number; items: Occurrence[] }
+/** Sent from the client: a page of the entries of one level and/or template (in file order). */
+export namespace OccurrencesRequest {
+	export const method = 'logLens/occurrences' as const;
+	export const type = new RequestType<OccurrencesParams, OccurrencesResult, void>(method);
 }

@@ -2,6 +2,8 @@
 // URLs, paths, numbers, strings, key=value pairs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
+import { INITIAL } from 'vscode-textmate';
 import { loadGrammar, tokenizeLines, fixtureLines, scopesOf, scopesAtText, OUR_GRAMMAR, type TokenizedLine } from './grammarHarness';
 
 const grammar = loadGrammar(OUR_GRAMMAR());
@@ -95,4 +97,18 @@ test('numbers, hex, units, strings, key=value, constants', async () => {
 	// Block ids are identifiers, not numbers.
 	const blk = await lineOf(/blk_38865049064139660/, 'loghub', 'HDFS', 'HDFS_2k.log');
 	assert.ok(!scopesAtText(blk, '38865049064139660').includes('log.number'));
+});
+
+test('long pathological lines tokenize in bounded time (no catastrophic backtracking)', async () => {
+	const g = (await grammar).grammar;
+	// Repetitions that make careless patterns backtrack: dotted names, paths, colons, quotes, key=value, hex.
+	const units = ['a', 'a.', 'a/', '/a', '1.', 'ab:', '"a', 'a=', '-1', '\t1', 'Ab1.', 'aException.', '1.2.3.4.', 'level=', 'Jan 1 ', 'a-b/', '0x', 'File "', '  at a.b('];
+	for (const unit of units) {
+		const line = unit.repeat(Math.ceil(10000 / unit.length)).slice(0, 10000);
+		const t0 = performance.now();
+		g.tokenizeLine(line, INITIAL);
+		const ms = performance.now() - t0;
+		// Measured ≈ 5–300 ms; exponential backtracking would take minutes.
+		assert.ok(ms < 3000, `${JSON.stringify(unit)} × 10,000 chars took ${ms.toFixed(0)} ms`);
+	}
 });

@@ -3,6 +3,9 @@ import { EntryStream } from '../../core/entryStream';
 import { fileYear, Output, readInput } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
 
+/** Smaller reads than the index uses: output is flushed per chunk, so little garbage lives long. */
+const STREAM_CHUNK = 256 * 1024;
+
 export const summary = 'one line (or JSON object) per entry: line, level, time, logger, message';
 
 const HELP = `Usage: loglens entries FILE [--jsonl]
@@ -24,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
 	await readInput(args.file, async (c) => {
 		stream.append(c);
 		if (out.pending > 1 << 16) await out.flush();
-	});
+	}, STREAM_CHUNK);
 	stream.finish();
 	await out.flush();
 	return 0;

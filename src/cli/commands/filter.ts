@@ -3,6 +3,9 @@ import { EntryStream } from '../../core/entryStream';
 import { CliError, fileYear, Output, readInput } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
 
+/** Smaller reads than the index uses: output is flushed per chunk, so little garbage lives long. */
+const STREAM_CHUNK = 256 * 1024;
+
 export const summary = 'print whole entries matching level, text, time, logger and field criteria';
 
 const HELP = `Usage: loglens filter FILE [options]
@@ -58,10 +61,10 @@ export async function run(argv: string[]): Promise<number> {
 	const nl = Buffer.from('\n');
 	const stream = new EntryStream((e, s) => {
 		if (!filter.passesIndex(e.level, e.time)) return;
-		if (filter.needsDetail) {
+		if (filter.needsHeader) {
 			const d = s.detail(e, true);
 			if (!filter.passesDetail(d, d.text ?? '')) return;
-		}
+		} else if (filter.needsText && !filter.passesText(s.text(e))) return;
 		for (let i = 0; i < e.lines.length; i++) {
 			if (numbers) out.write(`${e.line + i + 1}:`);
 			out.write(e.lines[i]);
@@ -71,7 +74,7 @@ export async function run(argv: string[]): Promise<number> {
 	await readInput(args.file, async (c) => {
 		stream.append(c);
 		if (out.pending > 1 << 16) await out.flush();
-	});
+	}, STREAM_CHUNK);
 	stream.finish();
 	await out.flush();
 	return 0;
