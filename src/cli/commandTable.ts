@@ -15,4 +15,6 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
 	filter: () => import('./commands/filter'),
 	check: () => import('./commands/check'),
 	templates: () => import('./commands/templates'),
+	stats: () => import('./commands/stats'),
+	anomalies: () => import('./commands/anomalies'),
 };

@@ -13,6 +13,7 @@ import { EntryDecorations } from './entryDecorations';
 import { Highlights } from './highlights';
 import { SummaryRequest } from '../shared/protocol';
 import { ProblemsTree } from './problemsTree';
+import { ProjectLogs } from './projectLogs';
 
 /** What the extension exposes to its tests (and to other extensions). */
 export interface LogLensApi {
@@ -36,7 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<LogLen
 	const navigation = new Navigation(client);
 	const decorations = new EntryDecorations(client, docs);
 	const problems = new ProblemsTree(client, docs, context.workspaceState);
-	context.subscriptions.push(docs, statusBar, filters, navigation, decorations, problems, new Highlights());
+	context.subscriptions.push(docs, statusBar, filters, navigation, decorations, problems, new Highlights(), new ProjectLogs(client));
 	context.subscriptions.push(vscode.commands.registerCommand('logLens.showSummary', async () => {
 		const doc = vscode.window.activeTextEditor?.document;
 		if (!doc) return undefined;

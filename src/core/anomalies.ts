@@ -56,7 +56,7 @@ export interface ObservedEntry {
 
 /** Tuning of the detector; every field has a default meant for ordinary application logs. */
 export interface AnomalyOptions {
-	/** Log time before anything counts as new or spiking (default 15 min). */
+	/** Log time before anything counts as new or spiking (default 30 min). */
 	warmupMs?: number;
 	/** Entries before anything counts as new (default 200). */
 	warmupEntries?: number;
@@ -89,7 +89,7 @@ export interface AnomalyOptions {
 }
 
 const DEFAULTS: Required<AnomalyOptions> = {
-	warmupMs: 15 * 60_000,
+	warmupMs: 30 * 60_000,
 	warmupEntries: 200,
 	newTemplateMinLevel: Level.Warning,
 	windowMs: 5 * 60_000,
@@ -117,6 +117,8 @@ interface RateKey {
 	ring: Float64Array;
 	/** Sum of `ring`. */
 	inWindow: number;
+	/** Bins closed since the key was first seen. */
+	age: number;
 	/** Bins learned from. */
 	seen: number;
 	mean: number;
@@ -155,6 +157,8 @@ export class AnomalyDetector {
 	private head = 0;
 	private clock = -Infinity;
 	private lastSilenceCheck = -Infinity;
+	/** When a template of each level last spiked (a level spike right after it is not reported). */
+	private readonly lastTemplateSpike = new Map<Level, number>();
 
 	constructor(opts: AnomalyOptions = {}) {
 		this.o = { ...DEFAULTS, ...stripUndefined(opts) };
@@ -225,20 +229,25 @@ export class AnomalyDetector {
 		if (t - this.lastSilenceCheck >= 1000) this.checkSilence(t, out);
 	}
 
-	/** Ends the open bin: every key learns its count, the window slides by one bin. */
+	/**
+	 * Ends the open bin and slides the window by one bin. The baseline learns the bin that leaves
+	 * the window, so it is always the history before the window it is tested against: the first
+	 * minutes of a burst cannot raise the bar the burst has to clear.
+	 */
 	private closeBin(): void {
 		const next = (this.head + 1) % this.o.bins;
 		for (const k of this.rates.values()) {
-			const x = k.ring[this.head];
+			k.age++;
+			const x = k.ring[next];
 			// a reported spike does not teach the baseline, unless it lasts a half-life (then it is the new normal)
-			if (k.alarmSince !== k.alarmSince || this.clock - k.alarmSince > this.o.halfLifeMs) {
+			if (k.age >= this.o.bins && (k.alarmSince !== k.alarmSince || this.clock - k.alarmSince > this.o.halfLifeMs)) {
 				k.seen++;
 				const a = Math.max(this.alpha, 1 / k.seen);
 				const d = x - k.mean;
 				k.mean += a * d;
 				k.variance = (1 - a) * (k.variance + a * d * d);
 			}
-			k.inWindow -= k.ring[next];
+			k.inWindow -= x;
 			k.ring[next] = 0;
 			if (k.alarmSince === k.alarmSince && k.inWindow < k.threshold / 2) k.alarmSince = NaN;
 			k.threshold = this.thresholdOf(k);
@@ -260,7 +269,7 @@ export class AnomalyDetector {
 	private count(key: string, entry: ObservedEntry, templateId: number | undefined, out: Signal[]): void {
 		let k = this.rates.get(key);
 		if (!k) {
-			k = { key, templateId, firstSeen: this.clock, ring: new Float64Array(this.o.bins), inWindow: 0, seen: 0, mean: 0, variance: 0, threshold: Infinity, alarmSince: NaN };
+			k = { key, templateId, firstSeen: this.clock, ring: new Float64Array(this.o.bins), inWindow: 0, age: 0, seen: 0, mean: 0, variance: 0, threshold: Infinity, alarmSince: NaN };
 			this.rates.set(key, k);
 		}
 		k.template = entry.template;
@@ -269,6 +278,11 @@ export class AnomalyDetector {
 		k.inWindow++;
 		if (k.inWindow < k.threshold || k.alarmSince === k.alarmSince) return;
 		k.alarmSince = this.clock;
+		if (templateId === undefined) {
+			// a template of this level already spiked: the level's spike is the same incident
+			const lvl = entry.level;
+			if ((this.lastTemplateSpike.get(lvl) ?? -Infinity) >= this.clock - this.o.windowMs) return;
+		} else this.lastTemplateSpike.set(entry.level, this.clock);
 		const expected = k.mean * this.o.bins;
 		const phi = k.mean > 0 ? Math.max(1, k.variance / k.mean) : 1;
 		const what = templateId === undefined ? `${key.slice(6)} entries` : `"${entry.template}"`;

@@ -115,6 +115,8 @@ export interface FileFollowerEvents {
 
 /** The bytes before the read position compared on every read to notice a rewrite. */
 const TAIL_BYTES = 32;
+/** How many read or pre-existing rotated files are remembered (so they are not read again). */
+const MAX_KNOWN_FILES = 4096;
 /** Delay of the second sibling scan after a rotation. */
 const RESCAN_DELAY_MS = 200;
 /**
@@ -169,8 +171,8 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 	private current: Tracked | undefined;
 	private readonly retired: Tracked[] = [];
 	/** dev:ino → files read and closed, so a sibling scan does not read them again. */
-	private readonly known = new Map<string, { birthNs: bigint; pos: number }>();
-	/** Siblings modified at or before this (ns) were rotated before following began: never read. */
+	private readonly known = new Map<string, KnownFile>();
+	/** Siblings last modified at or before this (ns) are never read: raised only when `known` forgets entries. */
 	private floorNs = 0n;
 	/** Date.now() after which the sibling scan runs once more (0: none due). */
 	private rescanAt = 0;
@@ -184,7 +186,8 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 	private missingReported = false;
 	private paused = false;
 	private closed = false;
-	private started = false;
+	/** The start() in progress or done; close() waits for it so nothing it opens leaks. */
+	private starting: Promise<void> | undefined;
 	private lastErrorCode: string | undefined;
 	/** The partial-line timer fired: the next cycle flushes the current file's unterminated line if it is still idle. */
 	private partialDue = false;
@@ -225,9 +228,13 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 	 * Opens the file (delivering the context lines, or nothing yet with `fromStart`), starts watching
 	 * and polling. Resolves once the initial read position is set; a missing file is not an error.
 	 */
-	async start(): Promise<void> {
-		if (this.started) return;
-		this.started = true;
+	start(): Promise<void> {
+		this.starting ??= this.doStart();
+		return this.starting;
+	}
+
+	private async doStart(): Promise<void> {
+		if (this.closed) return;
 		this.setupWatch();
 		this.pollTimer = setInterval(() => this.onPollTick(), this.opts.pollIntervalMs);
 		let fh: fsp.FileHandle | undefined;
@@ -237,20 +244,17 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 			if (!st.isFile()) throw Object.assign(new Error(`${this.path} is not a regular file`), { code: 'ENOTFILE' });
 			const t = new Tracked(fh, identity(this.path, st), 0);
 			t.birthNs = reliableBirth(st);
-			// Rotated siblings last written before this file's last write are history, never read.
-			this.floorNs = st.mtimeNs;
-			if (!this.opts.fromStart) await this.startAtEnd(t, Number(st.size));
-			if (this.closed) {
-				await fh.close();
-				return;
-			}
 			this.current = t;
+			if (!this.opts.fromStart) await this.startAtEnd(t, Number(st.size));
 		} catch (e) {
+			this.current = undefined;
 			if (fh) await fh.close().catch(() => undefined);
 			if (isMissing(e)) this.reportMissing();
 			else this.reportError(e);
-			this.floorNs = BigInt(Date.now()) * 1_000_000n;
 		}
+		// Rotated siblings already on disk are history: a later scan for missed rotations skips them.
+		await this.rememberSiblings();
+		if (this.closed) return;
 		this.checkPath = false;
 		this.wake();
 	}
@@ -292,6 +296,7 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 		if (this.partialTimer) clearTimeout(this.partialTimer);
 		this.watcher?.close();
 		this.watcher = undefined;
+		if (this.starting) await this.starting.catch(() => undefined);
 		if (this.running) await this.running;
 		for (const w of this.syncWaiters.splice(0)) w();
 		const all = [...this.retired];
@@ -609,11 +614,11 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 			const { bytesRead } = await t.fh.read(this.buf, 0, this.buf.length, t.pos - tailLen);
 			if (this.closed) return;
 			if (bytesRead < tailLen) {
-				this.restartAtZero(t, 'shrunk');
+				await this.restartAtZero(t, 'shrunk');
 				continue;
 			}
 			if (tailLen > 0 && this.buf.compare(t.tail, 0, tailLen, 0, tailLen) !== 0) {
-				this.restartAtZero(t, 'rewritten');
+				await this.restartAtZero(t, 'rewritten');
 				continue;
 			}
 			if (bytesRead > tailLen) this.deliver(t, this.buf.subarray(tailLen, bytesRead));
@@ -633,8 +638,8 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 		const probe = Buffer.allocUnsafe(len);
 		const { bytesRead } = await t.fh.read(probe, 0, len, 0);
 		if (this.closed) return;
-		if (bytesRead < len) this.restartAtZero(t, 'shrunk');
-		else if (!probe.equals(t.head)) this.restartAtZero(t, 'rewritten');
+		if (bytesRead < len) await this.restartAtZero(t, 'shrunk');
+		else if (!probe.equals(t.head)) await this.restartAtZero(t, 'rewritten');
 	}
 
 	/** Reads a rotated-away file to its end (no rewrite check: nobody truncates a rotated file in place). */
@@ -653,12 +658,11 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 		}
 	}
 
-	private restartAtZero(t: Tracked, reason: 'shrunk' | 'rewritten'): void {
+	private async restartAtZero(t: Tracked, reason: 'shrunk' | 'rewritten'): Promise<void> {
 		this.flushPartial(t);
 		const previousOffset = t.pos;
-		// copytruncate leaves copies (app.log.1) of bytes already delivered: a later sibling scan must not read them.
-		const now = BigInt(Date.now()) * 1_000_000n;
-		if (now > this.floorNs) this.floorNs = now;
+		// copytruncate leaves a copy (app.log.1) of bytes already delivered: a later scan for missed rotations must skip it.
+		await this.rememberSiblings();
 		t.pos = 0;
 		t.tail = EMPTY;
 		t.head = EMPTY;
@@ -733,20 +737,38 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 	/** Flushes a file's unterminated last line (nobody will complete it now) and closes it. */
 	private async closeFile(t: Tracked): Promise<void> {
 		this.flushPartial(t);
+		let mtimeNs = 0n;
 		try {
+			const st = await t.fh.stat({ bigint: true });
 			// Asked again: right after creation the birth time can still equal the change time.
-			t.birthNs = reliableBirth(await t.fh.stat({ bigint: true }));
+			t.birthNs = reliableBirth(st);
+			mtimeNs = st.mtimeNs;
 		} catch {
 			// Keep what is known.
 		}
-		this.known.set(`${t.id.dev}:${t.id.ino}`, { birthNs: t.birthNs, pos: t.pos });
-		if (this.known.size > 4096) {
-			// Forget the oldest, and stop looking for files that old (a minute without a rotation scan missing them).
-			this.known.delete(this.known.keys().next().value as string);
-			const floor = BigInt(Date.now() - 60_000) * 1_000_000n;
+		this.remember(`${t.id.dev}:${t.id.ino}`, { birthNs: t.birthNs, pos: t.pos, mtimeNs });
+		await t.fh.close().catch(() => undefined);
+	}
+
+	private remember(key: string, k: KnownFile): void {
+		this.known.delete(key);
+		this.known.set(key, k);
+		if (this.known.size > MAX_KNOWN_FILES) {
+			// Forget the oldest entry, and with it every sibling not newer than it.
+			const oldest = this.known.keys().next().value as string;
+			const floor = this.known.get(oldest)!.mtimeNs;
+			this.known.delete(oldest);
 			if (floor > this.floorNs) this.floorNs = floor;
 		}
-		await t.fh.close().catch(() => undefined);
+	}
+
+	/** Marks every rotated sibling on disk now (that is not open) as read up to its current size. */
+	private async rememberSiblings(): Promise<void> {
+		const open = (s: RotatedSibling): boolean => (this.current !== undefined && sameId(this.current.id, s)) || this.retired.some((t) => sameId(t.id, s));
+		for (const s of await listRotatedSiblingsStable(this.path)) {
+			const key = `${s.dev}:${s.ino}`;
+			if (!open(s) && !this.known.has(key)) this.remember(key, { birthNs: s.birthNs, pos: s.size, mtimeNs: s.mtimeNs });
+		}
 	}
 
 	/**
@@ -820,6 +842,19 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 		this.lastErrorCode = code;
 		if (this.listenerCount('error') > 0) this.emit('error', err);
 	}
+}
+
+/** A file read before (or on disk before following began), by dev:ino. */
+interface KnownFile {
+	/** See `reliableBirth`; tells a reused inode number apart. */
+	birthNs: bigint;
+	/** Bytes already delivered (or skipped as history). */
+	pos: number;
+	mtimeNs: bigint;
+}
+
+function sameId(a: FileIdentity, b: { dev: number; ino: number }): boolean {
+	return a.dev === b.dev && a.ino === b.ino;
 }
 
 function identity(p: string, st: fs.BigIntStats): FileIdentity {

@@ -15,12 +15,9 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-/**
- * Bucket sizes offered for the time axis, smallest first: round steps a reader recognises. The
- * sub-second steps keep a log that spans a few seconds from collapsing into three bars.
- */
+/** Bucket sizes offered for the time axis, smallest first: round steps a reader recognises. */
 export const BUCKET_STEPS: readonly number[] = [
-	10, 100, SECOND, 5 * SECOND, 15 * SECOND, MINUTE, 5 * MINUTE, 15 * MINUTE, HOUR, 6 * HOUR, DAY, 7 * DAY, 30 * DAY,
+	SECOND, 5 * SECOND, 15 * SECOND, MINUTE, 5 * MINUTE, 15 * MINUTE, HOUR, 6 * HOUR, DAY, 7 * DAY, 30 * DAY,
 ];
 
 /** Default target for the number of time buckets (a chart wider than this gains nothing). */
@@ -131,7 +128,7 @@ export function normalizeBucketMs(requested: number, spanMs: number): number {
 	return Math.max(step, floor);
 }
 
-/** Parses `500ms`, `15s`, `5m`, `1h`, `1d`, `7d`, or a plain number of ms. */
+/** Parses `15s`, `5m`, `1h`, `1d`, `7d`, or a plain number of ms. */
 export function parseBucket(text: string): number | undefined {
 	const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|min|h|d|w)?\s*$/i.exec(text);
 	if (!m) return undefined;

@@ -9,6 +9,7 @@ import { URI } from 'vscode-uri';
 import { LogIndex } from '../core/logIndex';
 import { ByteSource, FileSource, BufferSource } from '../core/byteSource';
 import { SAMPLE_BYTES } from '../core/lineScanner';
+import { formatFor } from './formatSettings';
 import { LEVEL_NAMES } from '../core/levels';
 import { LogSummary, LevelCounts } from '../shared/protocol';
 
@@ -106,7 +107,7 @@ export class LogStore {
 			this.notify(doc, true);
 			return doc;
 		}
-		const doc: LogDoc = { uri, index: new LogIndex({ ctx: { year: yearOf(path) } }), source: new FileSource(path), state: 'indexing', indexedBytes: 0, totalBytes: size };
+		const doc: LogDoc = { uri, index: this.newIndex(path), source: new FileSource(path), state: 'indexing', indexedBytes: 0, totalBytes: size };
 		this.docs.set(uri, doc);
 		const t0 = Date.now();
 		await this.readInto(doc, doc.source as FileSource, size);
@@ -137,6 +138,25 @@ export class LogStore {
 		}
 		doc.index.finish();
 		doc.indexedBytes = doc.totalBytes = doc.index.bytes;
+	}
+
+	/** An empty index for a file, with its configured format (or detection) and year. */
+	private newIndex(path: string): LogIndex {
+		let format;
+		try {
+			format = formatFor(path);
+		} catch (e) {
+			this.log(`format setting ignored for ${path}: ${(e as Error).message}`);
+		}
+		return new LogIndex({ ctx: { year: yearOf(path) }, format });
+	}
+
+	/** Re-reads every open file (the format settings changed) or one file. */
+	reindexFiles(only?: string): void {
+		for (const doc of this.docs.values()) {
+			if (!isFileUri(doc.uri) || (only && doc.uri !== only)) continue;
+			this.reindex(doc, URI.parse(doc.uri).fsPath);
+		}
 	}
 
 	/** Follows the file: fs.watch for prompt updates plus stat polling where events do not arrive. */
@@ -204,7 +224,7 @@ export class LogStore {
 		}
 		(doc.source as FileSource).close();
 		doc.source = src;
-		doc.index = new LogIndex({ ctx: { year: yearOf(path) } });
+		doc.index = this.newIndex(path);
 		doc.state = 'indexing';
 		doc.message = undefined;
 		this.readInto(doc, src, src.size).then(() => {

@@ -11,8 +11,11 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LogStore, summarize } from './logStore';
 import {
 	SummaryRequest, IndexChangedNotification, OpenLogNotification, CloseLogNotification, FilterRequest, NavigateRequest,
-	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest,
+	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest, SetFormatRequest, DiscoverLoggingRequest,
 } from '../shared/protocol';
+import { setFormatSettings, setFileFormat } from './formatSettings';
+import { discoverLogs } from './discoveryService';
+import { URI } from 'vscode-uri';
 import { problems, occurrences, templateOf } from './problemsService';
 import { runFilter } from './filterService';
 import { navigate, gotoTime, entryRanges } from './navigationService';
@@ -43,10 +46,17 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 /** Settings the server uses; everything else is read by the client. */
-interface ServerSettings { pathMappings?: Record<string, string> }
+interface ServerSettings { pathMappings?: Record<string, string>; formats?: unknown }
+let lastFormats = '[]';
 
 function applySettings(s: ServerSettings | undefined): void {
 	setPathMappings(s?.pathMappings);
+	const formats = JSON.stringify(s?.formats ?? []);
+	setFormatSettings(s?.formats);
+	if (formats !== lastFormats) {
+		lastFormats = formats;
+		store.reindexFiles();
+	}
 }
 
 connection.onInitialized(() => {
@@ -93,6 +103,14 @@ connection.onFoldingRanges(withDoc((doc) => foldingRanges(doc), []));
 connection.onDocumentSymbol(withDoc((doc) => documentSymbols(doc), []));
 connection.onHover(withDoc((doc, p) => hover(doc, p.position.line), null));
 connection.onDocumentLinks(withDoc((doc) => documentLinks(doc, store), []));
+
+connection.onRequest(SetFormatRequest.type, async (p) => {
+	setFileFormat(URI.parse(p.uri).fsPath, p.format);
+	store.reindexFiles(p.uri);
+	const doc = (await store.ready(p.uri)) ?? (await store.open(p.uri, 'request'));
+	return summarize(doc);
+});
+connection.onRequest(DiscoverLoggingRequest.type, (p) => discoverLogs(p.files, p.workspaceRoot));
 
 documents.listen(connection);
 connection.listen();

@@ -159,3 +159,40 @@ export namespace OccurrencesRequest {
 	export const method = 'logLens/occurrences' as const;
 	export const type = new RequestType<OccurrencesParams, OccurrencesResult, void>(method);
 }
+
+/** A format choice for files: a built-in id, or a Python logging format string. */
+export interface FormatChoice {
+	glob?: string;
+	formatId?: string;
+	format?: string;
+	style?: '%' | '{' | '$';
+	datefmt?: string | null;
+	name?: string;
+}
+
+/** Sent from the client: parse this file with this format from now on (this session). */
+export namespace SetFormatRequest {
+	export const method = 'logLens/setFormat' as const;
+	export const type = new RequestType<{ uri: string; format?: FormatChoice }, LogSummary, void>(method);
+}
+
+/** A workspace file handed to the server for logging-config discovery. */
+export interface DiscoveryFile { path: string; text: string }
+export interface DiscoveredLog {
+	/** Absolute path the handler writes (may not exist yet). */
+	path: string;
+	exists: boolean;
+	handler: string;
+	handlerName: string;
+	configFile: string;
+	configKind: string;
+	configLine: number;
+	format: FormatChoice | null;
+	/** Rotation policy the handler implies, in words (`RotatingFileHandler: 5 × 1 MB`). */
+	rotation: string;
+}
+/** Sent from the client: find Python logging setups in these files (parsed, never executed). */
+export namespace DiscoverLoggingRequest {
+	export const method = 'logLens/discoverLogging' as const;
+	export const type = new RequestType<{ files: DiscoveryFile[]; workspaceRoot?: string }, DiscoveredLog[], void>(method);
+}

@@ -86,7 +86,6 @@ class Receiver {
 	contextLines: string[] = [];
 	events: Record<'rotated' | 'recovered' | 'late' | 'truncated' | 'missing' | 'created', number> = { rotated: 0, recovered: 0, late: 0, truncated: 0, missing: 0, created: 0 };
 	errors: Error[] = [];
-	log: string[] = [];
 
 	attach(f: FileFollower): void {
 		const re = /seq=(\d+) ts=(\d+\.\d+)/g;
@@ -97,10 +96,8 @@ class Receiver {
 				this.contextLines.push(...text.split('\n').filter((l) => l.length > 0));
 				return;
 			}
-			let firstSeq = -1;
 			for (const m of text.matchAll(re)) {
 				const seq = Number(m[1]);
-				if (firstSeq < 0) { firstSeq = seq; if (seq < this.lastSeq) console.log('OOO', seq, this.lastSeq, JSON.stringify(ev.file), this.log.slice(-6).join(' | ')); }
 				this.latencies.push(now - Number(m[2]) * 1000);
 				if (seq < this.lastSeq) this.outOfOrder++;
 				this.lastSeq = seq;
@@ -108,8 +105,6 @@ class Receiver {
 				this.seen.add(seq);
 			}
 		});
-		f.on('lines', (ev) => { const t = ev.data.toString(); const a = /seq=(\d+)/.exec(t)?.[1]; const b = [...t.matchAll(/seq=(\d+)/g)].pop()?.[1]; this.log.push(`${ev.file.path.split('/').pop()}#${ev.file.ino}:${a}-${b}`); });
-		f.on('rotated', (e) => { this.log.push(`ROT ${e.from.path.split('/').pop()}#${e.from.ino}->${e.to.path.split('/').pop()}#${e.to.ino} ${e.recovered}`); });
 		f.on('rotated', (e) => {
 			this.events.rotated++;
 			if (e.recovered) this.events.recovered++;

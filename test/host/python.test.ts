@@ -1,0 +1,48 @@
+// Python logging integration in the real host: Open Project Logs finds the dictConfig of a sample
+// project and opens its log with the format the config declares; every LogRecord field of the
+// format shows in the hover; a logLens.formats setting applies a format string by glob.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import { closeAll, waitFor, workspacePath, openLog } from './hostUtil';
+import type { LogSummary } from '../../src/shared/protocol';
+
+suite('Python logging', () => {
+	teardown(closeAll);
+
+	test('Open Project Logs opens the log with its configured format; hover shows the fields', async () => {
+		const { api } = await openLog('basic.log');
+		const target = workspacePath('pyproject-demo', 'service.log');
+		const ed = await vscode.commands.executeCommand<vscode.TextEditor>('logLens.openProjectLogs', { path: target });
+		assert.ok(ed, 'an editor was opened');
+		assert.strictEqual(ed.document.uri.fsPath, target);
+		const s = await waitFor(async () => {
+			const r = await api.client.sendRequest<LogSummary>('logLens/summary', { uri: ed.document.uri.toString() });
+			return r.format === 'python-format' && r.state === 'ready' ? r : undefined;
+		}, 'configured format applied');
+		assert.strictEqual(s.entries, 4);
+		assert.strictEqual(s.levels.warning, 1);
+		assert.strictEqual(s.levels.error, 1);
+		// datefmt %d/%m/%Y: 01/05/2024 is the 1st of May
+		assert.match(s.first ?? '', /^2024-05-01T/);
+		const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', ed.document.uri, new vscode.Position(2, 3));
+		const md = hovers.map((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)).join('\n')).join('\n');
+		assert.match(md, /\| funcName \| connect \|/);
+		assert.match(md, /\| lineno \| 44 \|/);
+		assert.match(md, /\| logger \| svc\.db \|/);
+	});
+
+	test('logLens.formats applies a Python format string by glob', async () => {
+		const cfg = vscode.workspace.getConfiguration('logLens');
+		await cfg.update('formats', [{ glob: '**/worker.log', format: '[%(asctime)s] %(levelname)-8s %(name)s: %(message)s' }], vscode.ConfigurationTarget.Workspace);
+		try {
+			const { api, editor } = await openLog('worker.log');
+			const s = await waitFor(async () => {
+				const r = await api.client.sendRequest<LogSummary>('logLens/summary', { uri: editor.document.uri.toString() });
+				return r.format === 'python-format' && r.state === 'ready' ? r : undefined;
+			}, 'format from settings');
+			assert.ok(s.levels.error > 0 && s.levels.warning > 0);
+		} finally {
+			await cfg.update('formats', undefined, vscode.ConfigurationTarget.Workspace);
+		}
+	});
+});
