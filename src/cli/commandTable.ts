@@ -17,4 +17,6 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
 	templates: () => import('./commands/templates'),
 	stats: () => import('./commands/stats'),
 	anomalies: () => import('./commands/anomalies'),
+	export: () => import('./commands/export'),
+	'es-search': () => import('./commands/esSearch'),
 };

@@ -1,7 +1,7 @@
 /** Next/Previous Error, Warning-or-worse and Entry, and Go to Timestamp, answered by the server's index. */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { GotoTimeRequest, NavigateRequest, NavigationKind } from '../shared/protocol';
+import { GotoTimeRequest, NavigateRequest, NavigationKind, EntryTextRequest } from '../shared/protocol';
 import { Disposable } from './disposable';
 import { isLogDocument } from './logDocuments';
 
@@ -17,6 +17,18 @@ export class Navigation extends Disposable {
 		nav('logLens.nextEntry', 'entry', 'next');
 		nav('logLens.previousEntry', 'entry', 'previous');
 		this._register(vscode.commands.registerCommand('logLens.goToTimestamp', (time?: string) => this.goToTime(time)));
+		this._register(vscode.commands.registerCommand('logLens.copyEntry', () => this.copyEntry()));
+	}
+
+	/** Copies the whole entry at the cursor: the header with its traceback or stack trace. */
+	async copyEntry(): Promise<string | undefined> {
+		const ed = vscode.window.activeTextEditor;
+		if (!ed || !isLogDocument(ed.document)) return undefined;
+		const r = await this.client.sendRequest(EntryTextRequest.type, { uri: ed.document.uri.toString(), line: ed.selection.active.line });
+		if (!r) return undefined;
+		await vscode.env.clipboard.writeText(r.text);
+		void vscode.window.setStatusBarMessage(`Log Lens: copied lines ${r.line + 1}–${r.endLine + 1}`, 3000);
+		return r.text;
 	}
 
 	/** Moves the selection to the next/previous entry of `kind`; returns the new 0-based line or undefined. */

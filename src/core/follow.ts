@@ -43,7 +43,7 @@ export interface FollowOptions {
 	rotationGraceMs?: number;
 	/** Size of one read; memory use is bounded by a few of these. Default 256 KiB, at most 1 MiB. */
 	chunkBytes?: number;
-	/** A line longer than this is delivered in pieces (`partial`, then `continuation`). Default 1 MiB. */
+	/** A line longer than this is delivered in pieces (`partial`, then `continuation`) of less than maxLineBytes + chunkBytes. Default 1 MiB. */
 	maxLineBytes?: number;
 	/** At most this many bytes are read backwards to find the context lines. Default 1 MiB. */
 	maxContextBytes?: number;
@@ -539,7 +539,7 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 	private async findMissed(next: { id: FileIdentity; st: fs.BigIntStats } | undefined, locate: FileIdentity | undefined): Promise<{ missed: Tracked[]; movedTo?: string }> {
 		const exclude = next?.id;
 		// Only files older than the one read next: a file rotated after it has lines that come after its lines.
-		const bound: RotatedSibling | undefined = next && { path: next.id.path, dev: next.id.dev, ino: next.id.ino, size: Number(next.st.size), mtimeNs: next.st.mtimeNs, birthNs: reliableBirth(next.st) };
+		const bound = next && { mtimeNs: next.st.mtimeNs, birthNs: reliableBirth(next.st) };
 		const isOpen = (s: RotatedSibling): boolean => {
 			const same = (id: FileIdentity | undefined): boolean => !!id && id.dev === s.dev && id.ino === s.ino;
 			return same(exclude) || same(this.current?.id) || this.retired.some((t) => same(t.id));
@@ -549,7 +549,7 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 		const wanted = new Map<string, { sibling: RotatedSibling; startPos: number }>();
 		for (const s of listing) {
 			if (s.size === 0 || s.mtimeNs <= this.floorNs || isOpen(s)) continue;
-			if (bound && compareRotationAge(s, bound) >= 0) continue;
+			if (bound && isNewer(s, bound)) continue;
 			const key = `${s.dev}:${s.ino}`;
 			const k = this.known.get(key);
 			if (k && (k.birthNs === 0n || s.birthNs === 0n || k.birthNs === s.birthNs)) {
@@ -851,6 +851,15 @@ interface KnownFile {
 	/** Bytes already delivered (or skipped as history). */
 	pos: number;
 	mtimeNs: bigint;
+}
+
+/**
+ * True when a rotated sibling was certainly created (or last written) after `than`. On a tie of the
+ * coarse time stamps it is taken as older: the file read next is the newest one there is.
+ */
+function isNewer(s: RotatedSibling, than: { mtimeNs: bigint; birthNs: bigint }): boolean {
+	if (s.birthNs !== 0n && than.birthNs !== 0n && s.birthNs !== than.birthNs) return s.birthNs > than.birthNs;
+	return s.mtimeNs > than.mtimeNs;
 }
 
 function sameId(a: FileIdentity, b: { dev: number; ino: number }): boolean {

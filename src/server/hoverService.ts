@@ -2,6 +2,7 @@
 import { Hover, MarkupKind } from 'vscode-languageserver/node';
 import { levelName } from '../core/levels';
 import { readEntry } from '../core/entryReader';
+import { parseTraceback } from '../core/python/traceback';
 import type { LogDoc } from './logStore';
 
 export function formatDelta(ms: number): string {
@@ -45,6 +46,18 @@ export function hover(doc: LogDoc, line: number): Hover | null {
 	md += rows.map(([k, v]) => `| ${cell(k)} | ${cell(v)} |`).join('\n');
 	if (d.exception) {
 		md += `\n\n**${cell(d.exception.type)}**: ${cell(d.exception.message)}`;
+		const tb = d.text ? parseTraceback(d.text) : null;
+		if (tb && tb.chain.length > 1) {
+			// Python prints the oldest exception first; say how each led to the next.
+			md += '\n\nException chain, oldest first:\n\n' + tb.chain.map((c, i) => {
+				const next = tb.chain[i + 1];
+				const how = next?.relation === 'cause' ? ' — the direct cause of the next' : next?.relation === 'context' ? ' — the next was raised while handling it' : '';
+				const where = c.frames.length ? ` at \`${cell(c.frames[c.frames.length - 1].file.split('/').pop() ?? '')}:${c.frames[c.frames.length - 1].line}\`` : '';
+				return `${i + 1}. **${cell(c.type)}**: ${cell(c.message)}${where}${how}`;
+			}).join('\n');
+		} else if (tb?.raisingFrame) {
+			md += ` — raised in \`${cell(tb.raisingFrame.func ?? '?')}\` at \`${cell(tb.raisingFrame.file)}:${tb.raisingFrame.line}\``;
+		}
 	}
 	return { contents: { kind: MarkupKind.Markdown, value: md }, range: { start: { line: d.line, character: 0 }, end: { line: d.line, character: 0 } } };
 }

@@ -11,8 +11,9 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LogStore, summarize } from './logStore';
 import {
 	SummaryRequest, IndexChangedNotification, OpenLogNotification, CloseLogNotification, FilterRequest, NavigateRequest,
-	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest, SetFormatRequest, DiscoverLoggingRequest,
+	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest, SetFormatRequest, DiscoverLoggingRequest, EntryTextRequest,
 } from '../shared/protocol';
+import { entryText } from '../core/entryReader';
 import { setFormatSettings, setFileFormat } from './formatSettings';
 import { discoverLogs } from './discoveryService';
 import { URI } from 'vscode-uri';
@@ -111,6 +112,12 @@ connection.onRequest(SetFormatRequest.type, async (p) => {
 	return summarize(doc);
 });
 connection.onRequest(DiscoverLoggingRequest.type, (p) => discoverLogs(p.files, p.workspaceRoot));
+
+connection.onRequest(EntryTextRequest.type, withDoc((doc, p) => {
+	const e = doc.index.entryAtLine(p.line);
+	if (e < 0) return null;
+	return { text: entryText(doc.index, doc.source, e), line: doc.index.entryStartLine(e), endLine: doc.index.entryEndLine(e) };
+}, null));
 
 documents.listen(connection);
 connection.listen();

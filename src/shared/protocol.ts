@@ -196,3 +196,9 @@ export namespace DiscoverLoggingRequest {
 	export const method = 'logLens/discoverLogging' as const;
 	export const type = new RequestType<{ files: DiscoveryFile[]; workspaceRoot?: string }, DiscoveredLog[], void>(method);
 }
+
+/** Sent from the client: the whole text of the entry holding a line (Copy Traceback / Copy Entry). */
+export namespace EntryTextRequest {
+	export const method = 'logLens/entryText' as const;
+	export const type = new RequestType<{ uri: string; line: number }, { text: string; line: number; endLine: number } | null, void>(method);
+}

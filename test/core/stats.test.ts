@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-	chooseBucketMs, computeStats, normalizeBucketMs, parseBucket, formatBucket, bucketChoices, BUCKET_STEPS, HARD_MAX_BUCKETS, StatsResult,
+	chooseBucketMs, computeStats, entryHeadline, normalizeBucketMs, parseBucket, formatBucket, bucketChoices, BUCKET_STEPS, HARD_MAX_BUCKETS, StatsResult,
 } from '../../src/core/stats';
 import { LogIndex, indexFile } from '../../src/core/logIndex';
 import { BufferSource, FileSource } from '../../src/core/byteSource';
@@ -25,7 +25,7 @@ test('bucket size: the smallest nice step with at most ~2000 buckets; requests r
 	assert.equal(chooseBucketMs(30 * M), S); // 1801 buckets
 	assert.equal(chooseBucketMs(H), 5 * S);
 	assert.equal(chooseBucketMs(12 * H), 1 * M);
-	assert.equal(chooseBucketMs(7 * D), 5 * M);
+	assert.equal(chooseBucketMs(7 * D), 15 * M); // 5 m would be 2017
 	assert.equal(chooseBucketMs(365 * D), 6 * H);
 	assert.equal(chooseBucketMs(20 * 365 * D), 7 * D);
 	for (const span of [1, 999, 5 * M, 3 * H, 40 * D, 3000 * D]) {
@@ -57,7 +57,7 @@ class Clock(logging.Filter):
         r.created = self.now; r.msecs = int((self.now % 1) * 1000); return True
 clock = Clock()
 h = logging.FileHandler(out, 'w', 'utf-8')
-f = logging.Formatter('%(asctime)s %(levelname)s [%(name)s] %(message)s'); f.converter = time.gmtime
+f = logging.Formatter('%(asctime)s - %(name)s - %(levelname)s - %(message)s'); f.converter = time.gmtime
 h.setFormatter(f); h.addFilter(clock)
 root = logging.getLogger(); root.handlers[:] = [h]; root.setLevel(logging.DEBUG)
 names = ['api', 'api.auth', 'db', 'worker']
@@ -77,10 +77,10 @@ for i in range(3000):
     elif lv == 40:
         log.error('request %d failed: status %d', i, rng.choice([500, 502, 503]))
     elif lv == 30:
-        log.warning('slow response %d ms from %s', rng.randint(200, 3000), rng.choice(['a.example.org', 'b.example.org']))
+        log.warning('slow response %d ms from %s', rng.randint(200, 3000), rng.choice(['a.example.org:8443', 'b.example.org:8443']))
     else:
         log.log(lv, 'handled request %d in %d ms', i, rng.randint(1, 90))
-    written.append([round(t * 1000), logging.getLevelName(lv).lower(), name])
+    written.append([int(t) * 1000 + int((t % 1) * 1000), logging.getLevelName(lv).lower(), name])
 h.close()
 print(json.dumps(written))
 `;
@@ -169,17 +169,17 @@ test('ids from the caller (templateOf) give the same templates; detail: false ke
 	const src = new FileSource(path);
 	try {
 		const mined = computeStats(idx, src, { templates: new TemplateMiner() });
-		// the server's way: mine once, keep a column of ids, name them through the same miner
+		// the server's way: a column of ids mined once, named through a lookup (no `add`)
 		const miner = new TemplateMiner();
-		const ids: number[] = [];
-		const again = computeStats(idx, src, { templates: miner });
-		assert.deepEqual(again.topTemplates, mined.topTemplates);
-		for (let e = 0; e < idx.entryCount; e++) ids.push(-1);
-		const col = computeStats(idx, src, { templates: { add: (m, tb) => miner.add(m, tb), resolve: (id) => miner.resolve(id), template: (id) => miner.template(id) }, templateOf: (e) => { ids[e] = e; return ids[e] >= 0 ? mineAt(e) : -1; } });
-		function mineAt(e: number): number {
-			return col0[e];
+		const col: number[] = [];
+		for (let e = 0; e < idx.entryCount; e++) {
+			const h = entryHeadline(idx, src, e);
+			col.push(miner.add(h.message, h.traceback));
 		}
-		void col;
+		const lookup = { resolve: (id: number) => miner.resolve(id), template: (id: number) => miner.template(id) };
+		const viaColumn = computeStats(idx, src, { templates: lookup, templateOf: (e) => col[e] });
+		assert.deepEqual(viaColumn.topTemplates, mined.topTemplates);
+		assert.ok(mined.topTemplates.length >= 5);
 		const fast = computeStats(idx, src, { detail: false });
 		assert.deepEqual(fast.buckets, mined.buckets);
 		assert.deepEqual(fast.errorRate, mined.errorRate);
@@ -192,4 +192,95 @@ test('ids from the caller (templateOf) give the same templates; detail: false ke
 	} finally {
 		src.close();
 	}
+});
+
+test('entries without a time, times out of order, an empty log, and cancellation', () => {
+	const text = [
+		'no header here at all',
+		'2024-05-01 10:00:05,000 INFO [a] five',
+		'2024-05-01 10:00:01,000 ERROR [a] one (written late)',
+		'2024-05-01 10:00:09,000 WARNING [b] nine',
+		'',
+	].join('\n');
+	const idx = LogIndex.fromText(text);
+	const s = computeStats(idx, new BufferSource(Buffer.from(text)), { templates: new TemplateMiner() });
+	assert.equal(s.entries, 4);
+	assert.equal(s.timedEntries, 3);
+	assert.equal(s.bucketMs, S);
+	assert.equal(s.buckets.length, 9, '10:00:01 … 10:00:09');
+	assert.equal(s.buckets[0].counts.error, 1);
+	assert.equal(s.errorRate[0], 1);
+	assert.equal(s.errorRate[1], null);
+	assert.equal(Date.parse(s.span.last!) - Date.parse(s.span.first!), 8 * S, 'span from the earliest to the latest time');
+
+	const empty = computeStats(LogIndex.fromText(''), new BufferSource(Buffer.alloc(0)));
+	assert.equal(empty.entries, 0);
+	assert.equal(empty.bucketMs, 0);
+	assert.deepEqual(empty.buckets, []);
+	assert.equal(empty.entriesPerSecond, null);
+	assert.deepEqual(empty.span, { first: null, last: null });
+
+	let polls = 0;
+	const stopped = computeStats(idx, new BufferSource(Buffer.from(text)), { shouldStop: () => ++polls > 0 });
+	assert.equal(stopped.cancelled, true);
+});
+
+// ---- the commands, as users run them ----
+
+let cli = '';
+function loglens(args: string[]) {
+	if (!cli) {
+		cli = join(tmp.dir, 'cli.js');
+		const root = repoRoot();
+		const r = spawnSync(join(root, 'node_modules', '.bin', 'esbuild'), ['src/cli/main.ts', '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outfile=${cli}`, '--log-level=warning'], { cwd: root, encoding: 'utf8' });
+		assert.equal(r.status, 0, r.stderr);
+	}
+	const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+	return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('loglens stats: --json shape and figures, text report, bad options', () => {
+	const { path, written } = produce(3);
+	const r = loglens(['stats', path, '--json', '--bucket', '15m']);
+	assert.equal(r.code, 0, r.err);
+	const j = JSON.parse(r.out) as Record<string, unknown> & { buckets: { t: number; counts: Record<string, number> }[]; topTemplates: { id: number; template: string; count: number; spark: number[] }[] };
+	assert.deepEqual(Object.keys(j), ['file', 'span', 'entries', 'entriesPerSecond', 'bucketMs', 'buckets', 'errorRate', 'topTemplates', 'topLoggers']);
+	assert.equal(j.bucketMs, 15 * M);
+	assert.equal(j.entries, written.length);
+	assert.equal(j.buckets.reduce((a, b) => a + Object.values(b.counts).reduce((x, y) => x + y, 0), 0), written.length);
+	assert.equal((j.errorRate as unknown[]).length, j.buckets.length);
+	assert.ok(j.topTemplates.length > 0 && j.topTemplates.length <= 10);
+	assert.deepEqual(Object.keys(j.topTemplates[0]), ['id', 'template', 'count', 'spark']);
+	const text = loglens(['stats', path]);
+	assert.equal(text.code, 0, text.err);
+	assert.match(text.out, /^entries {3}3000$/m);
+	assert.match(text.out, /^rate {6}[\d.]+ entries\/s$/m);
+	assert.match(text.out, /^top templates \(\d+ in all\)$/m);
+	assert.match(text.out, /slow response <\*> from <\*>/);
+	assert.match(text.out, /^top loggers\n\s*\d+ {2}(api|api\.auth|db|worker)$/m);
+	const bad = loglens(['stats', path, '--bucket', 'soon']);
+	assert.equal(bad.code, 2);
+	assert.match(bad.err, /bad --bucket 'soon'/);
+	assert.equal(loglens(['stats', join(tmp.dir, 'missing.log')]).code, 2);
+});
+
+test('loglens anomalies: a burst injected into a real producer\'s log, as text and --jsonl', () => {
+	const path = join(tmp.dir, 'burst.log');
+	const jobs = [{ seed: 5, hours: 2.5, fault: 'burst', fault_at: 1.6, out: path }];
+	const r0 = spawnSync('python3', [fixture('python', 'steady_producer.py'), JSON.stringify(jobs)], { encoding: 'utf8' });
+	assert.equal(r0.status, 0, r0.stderr);
+	const faultTime = (JSON.parse(r0.stdout) as { fault_time: number }).fault_time * 1000;
+	const r = loglens(['anomalies', path, '--jsonl']);
+	assert.equal(r.code, 0, r.err);
+	const sig = r.out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; time: string; template?: string; line: number; observed: number; expected: number });
+	const spike = sig.find((s) => s.kind === 'rate-spike' && /^slow query/.test(s.template ?? ''));
+	assert.ok(spike, r.out);
+	const t = Date.parse(spike.time);
+	assert.ok(t >= faultTime && t < faultTime + 10 * M, `${spike.time}`);
+	const lines = readFileSync(path, 'utf8').split('\n');
+	assert.match(lines[spike.line - 1], / - WARNING - slow query/, 'line is 1-based and points at the entry');
+	const text = loglens(['anomalies', path]);
+	assert.match(text.out, /^\S+Z {2}rate-spike {4}line \d+ {2}rate spike: \d+ "slow query: <\*> on table <\*> \(threshold <\*>\)" in 5m \(usually [\d.]+\)$/m);
+	writeFileSync(join(tmp.dir, 'calm.log'), '2024-05-01 10:00:00,000 INFO [a] hello\n');
+	assert.match(loglens(['anomalies', join(tmp.dir, 'calm.log')]).out, /^no anomalies found$/m);
 });

@@ -45,4 +45,21 @@ suite('Python logging', () => {
 			await cfg.update('formats', undefined, vscode.ConfigurationTarget.Workspace);
 		}
 	});
+
+	test('hover on a chained traceback shows the chain; Copy Traceback copies the whole entry', async () => {
+		const { editor } = await openLog('app.log');
+		const lines = editor.document.getText().split('\n');
+		const head = lines.findIndex((l, i) => / - ERROR - order pricing failed/.test(l) && lines[i + 1]?.startsWith('Traceback'));
+		assert.ok(head >= 0, 'fixture has a chained traceback');
+		const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', editor.document.uri, new vscode.Position(head + 3, 2));
+		const md = hovers.map((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)).join('\n')).join('\n');
+		assert.match(md, /Exception chain, oldest first/);
+		assert.match(md, /1\. \*\*ValueError\*\*: invalid literal for int\(\) with base 10: '12,50'.* — the direct cause of the next/);
+		assert.match(md, /2\. \*\*RuntimeError\*\*: could not price order/);
+		editor.selection = new vscode.Selection(head + 2, 0, head + 2, 0);
+		const copied = await vscode.commands.executeCommand<string>('logLens.copyEntry');
+		assert.strictEqual(await vscode.env.clipboard.readText(), copied);
+		const end = lines.findIndex((l, i) => i > head && /^RuntimeError: /.test(l));
+		assert.strictEqual(copied, lines.slice(head, end + 1).join('\n'));
+	});
 });
