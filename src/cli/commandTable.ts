@@ -17,6 +17,7 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
 	templates: () => import('./commands/templates'),
 	stats: () => import('./commands/stats'),
 	anomalies: () => import('./commands/anomalies'),
+	follow: () => import('./commands/follow'),
 	export: () => import('./commands/export'),
 	'es-search': () => import('./commands/esSearch'),
 };

@@ -14,6 +14,7 @@ import { Highlights } from './highlights';
 import { SummaryRequest } from '../shared/protocol';
 import { ProblemsTree } from './problemsTree';
 import { ProjectLogs } from './projectLogs';
+import { FollowMode } from './followMode';
 
 /** What the extension exposes to its tests (and to other extensions). */
 export interface LogLensApi {
@@ -24,6 +25,7 @@ export interface LogLensApi {
 	decorations: EntryDecorations;
 	statusBar: StatusBar;
 	problems: ProblemsTree;
+	follow: FollowMode;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<LogLensApi> {
@@ -36,8 +38,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<LogLen
 	const filters = new FilterFeature(client, docs);
 	const navigation = new Navigation(client);
 	const decorations = new EntryDecorations(client, docs);
-	const problems = new ProblemsTree(client, docs, context.workspaceState);
-	context.subscriptions.push(docs, statusBar, filters, navigation, decorations, problems, new Highlights(), new ProjectLogs(client));
+	const follow = new FollowMode(client, context.globalState);
+	const problems = new ProblemsTree(client, docs, context.workspaceState, follow);
+	context.subscriptions.push(docs, statusBar, filters, navigation, decorations, problems, new Highlights(), new ProjectLogs(client), follow);
 	context.subscriptions.push(vscode.commands.registerCommand('logLens.showSummary', async () => {
 		const doc = vscode.window.activeTextEditor?.document;
 		if (!doc) return undefined;
@@ -47,7 +50,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<LogLen
 			`critical ${lv.critical}, error ${lv.error}, warning ${lv.warning}, info ${lv.info}, debug ${lv.debug}.`);
 		return s;
 	}));
-	return { client, docs, filters, navigation, decorations, statusBar, problems };
+	return { client, docs, filters, navigation, decorations, statusBar, problems, follow };
 }
 
 export function deactivate(): void {

@@ -15,6 +15,13 @@ export async function startLanguageClient(context: vscode.ExtensionContext, outp
 		outputChannel: output,
 		synchronize: { configurationSection: 'logLens' },
 		initializationOptions: { storagePath: context.storageUri?.fsPath },
+		middleware: {
+			// A follow tab's text lives in the server already (it is the follow buffer): syncing
+			// megabytes of it on every update would be pure waste.
+			didOpen: (doc, next) => (doc.uri.scheme === 'loglens-follow' ? Promise.resolve() : next(doc)),
+			didChange: (e, next) => (e.document.uri.scheme === 'loglens-follow' ? Promise.resolve() : next(e)),
+			didClose: (doc, next) => (doc.uri.scheme === 'loglens-follow' ? Promise.resolve() : next(doc)),
+		},
 	};
 	const client = new LanguageClient('logLens', 'Log Lens', serverOptions, clientOptions);
 	await client.start();

@@ -8,6 +8,8 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { LevelName, Occurrence, OccurrencesRequest, ProblemsRequest, ProblemTemplate, ProblemsResult, LEVEL_ORDER } from '../shared/protocol';
 import { Disposable } from './disposable';
 import { FILTER_SCHEME, LogDocuments, isLogDocument } from './logDocuments';
+import type { FollowMode } from './followMode';
+import type { AlertEvent } from '../shared/protocol';
 
 const PAGE = 200;
 
@@ -17,7 +19,9 @@ export type ProblemNode =
 	| { kind: 'template'; uri: string; level: LevelName; t: ProblemTemplate }
 	| { kind: 'occurrence'; uri: string; o: Occurrence }
 	| { kind: 'more'; uri: string; parent: ProblemNode; offset: number }
-	| { kind: 'info'; label: string };
+	| { kind: 'info'; label: string }
+	| { kind: 'alerts' }
+	| { kind: 'alert'; a: AlertEvent };
 
 const LEVEL_ICON: Record<LevelName, [string, string | undefined]> = {
 	critical: ['flame', 'errorForeground'], error: ['error', 'errorForeground'], warning: ['warning', 'editorWarning.foreground'],
@@ -49,7 +53,7 @@ export class ProblemsTree extends Disposable implements vscode.TreeDataProvider<
 	/** Fires after the tree data was re-fetched (tests wait on it). */
 	readonly onDidRefresh = this._onDidRefresh.event;
 
-	constructor(private readonly client: LanguageClient, docs: LogDocuments, private readonly workspaceState: vscode.Memento) {
+	constructor(private readonly client: LanguageClient, docs: LogDocuments, private readonly workspaceState: vscode.Memento, private readonly follow?: FollowMode) {
 		super();
 		for (const u of workspaceState.get<string[]>('logLens.pinned', [])) this.pinned.add(u);
 		this.view = this._register(vscode.window.createTreeView('logLens.problems', { treeDataProvider: this, showCollapseAll: true }));
@@ -66,6 +70,8 @@ export class ProblemsTree extends Disposable implements vscode.TreeDataProvider<
 		reg('logLens.problems.copyTemplate', (n?: ProblemNode) => this.copyTemplate(n));
 		reg('logLens.problems.copyOccurrences', (n?: ProblemNode) => this.copyOccurrences(n));
 		reg('logLens.problems.showMore', (n: ProblemNode) => this.showMore(n));
+		if (follow) this._register(follow.onDidChangeAlerts(() => this._onDidChangeTreeData.fire(undefined)));
+		reg('logLens.revealAlert', (a: AlertEvent) => this.follow?.reveal(a));
 		reg('logLens.revealEntry', (uri: string, line: number, endLine?: number) => revealEntry(uri, line, endLine));
 		void vscode.commands.executeCommand('setContext', 'logLens.problemsMode', this.mode);
 		this._register({ dispose: () => clearTimeout(this.refreshTimer) });
@@ -188,15 +194,32 @@ export class ProblemsTree extends Disposable implements vscode.TreeDataProvider<
 			}
 			case 'info':
 				return new vscode.TreeItem(n.label, vscode.TreeItemCollapsibleState.None);
+			case 'alerts': {
+				const it = new vscode.TreeItem('Alerts', vscode.TreeItemCollapsibleState.Expanded);
+				it.description = `${this.follow?.alerts.length ?? 0}`;
+				it.iconPath = new vscode.ThemeIcon('bell-dot', new vscode.ThemeColor('editorWarning.foreground'));
+				it.accessibilityInformation = { label: `Alerts: ${this.follow?.alerts.length ?? 0}` };
+				return it;
+			}
+			case 'alert': {
+				const it = new vscode.TreeItem(`${n.a.message}${n.a.count > 1 ? ` (×${n.a.count})` : ''}`, vscode.TreeItemCollapsibleState.None);
+				it.description = `${new Date(n.a.time).toLocaleTimeString()} · ${n.a.text.slice(0, 120)}`;
+				it.iconPath = new vscode.ThemeIcon('bell', new vscode.ThemeColor('editorWarning.foreground'));
+				it.command = { command: 'logLens.revealAlert', title: 'Show', arguments: [n.a] };
+				it.accessibilityInformation = { label: `Alert ${n.a.message}, ${n.a.count} matches: ${n.a.text}` };
+				return it;
+			}
 		}
 	}
 
 	async getChildren(n?: ProblemNode): Promise<ProblemNode[]> {
 		if (!n) {
 			const uris = this.uris();
-			if (uris.length > 1) return uris.map((uri) => ({ kind: 'file', uri }));
-			return uris.length ? this.levelNodes(uris[0]) : [];
+			const alerts: ProblemNode[] = this.follow?.alerts.length ? [{ kind: 'alerts' }] : [];
+			if (uris.length > 1) return [...alerts, ...uris.map((uri): ProblemNode => ({ kind: 'file', uri }))];
+			return [...alerts, ...(uris.length ? this.levelNodes(uris[0]) : [])];
 		}
+		if (n.kind === 'alerts') return [...(this.follow?.alerts ?? [])].reverse().slice(0, 500).map((a) => ({ kind: 'alert', a }));
 		if (n.kind === 'file') return this.levelNodes(n.uri);
 		if (n.kind === 'level') {
 			if (this.mode === 'template') return n.templates.map((t) => ({ kind: 'template', uri: n.uri, level: n.level, t }));

@@ -49,6 +49,17 @@ export interface EcsContext {
 	fallbackTime?: number;
 	/** `event.original` is cut after this many characters (default 1 Mi). */
 	maxOriginalChars?: number;
+	/**
+	 * The header fields are named by the producer (a compiled Python format string, JSON or logfmt
+	 * keys), so `lineno`, `funcName`, `process` … mean what Python means by them. Field names a
+	 * generic layout made up (`thread` for any bracketed field) go to `labels` only.
+	 */
+	namedFields?: boolean;
+}
+
+/** Whether a format's field names come from the producer (see `EcsContext.namedFields`). */
+export function hasNamedFields(format: { id: string }): boolean {
+	return 'fieldNames' in format || format.id === 'json' || format.id === 'logfmt' || format.id.startsWith('python-format');
 }
 
 /** LogRecord attributes whose values are numbers on the record. */
@@ -162,13 +173,14 @@ export function toEcs(d: EntryDetail, ctx: EcsContext): EcsDocument {
 
 	const python: Record<string, string | number> = {};
 	const labels: Record<string, string> = {};
+	const named = ctx.namedFields === true;
 	for (const [k, raw] of Object.entries(d.fields)) {
-		if (PY_ATTRS.has(k)) {
+		if (named && PY_ATTRS.has(k)) {
 			const n = PY_NUMERIC.has(k) ? asNumber(raw) : undefined;
 			python[k] = n ?? trimmed(raw);
 		} else if (k !== 'message' && k !== 'msg') labels[labelKey(k)] = raw;
 	}
-	const f = d.fields;
+	const f: Record<string, string | undefined> = named ? d.fields : {};
 	const line = asInt(f.lineno);
 	const originFile = f.pathname ?? f.filename;
 	const func = f.funcName;

@@ -117,6 +117,10 @@ export interface FileFollowerEvents {
 const TAIL_BYTES = 32;
 /** How many read or pre-existing rotated files are remembered (so they are not read again). */
 const MAX_KNOWN_FILES = 4096;
+/** Consecutive cycles with data after which a steady stream is read on a timer (see adaptWatching). */
+const STREAM_AFTER_BUSY_CYCLES = 4;
+/** Interval of those timed reads. */
+const STREAM_INTERVAL_MS = 10;
 /** Delay of the second sibling scan after a rotation. */
 const RESCAN_DELAY_MS = 200;
 /**
@@ -191,6 +195,10 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 	private lastErrorCode: string | undefined;
 	/** The partial-line timer fired: the next cycle flushes the current file's unterminated line if it is still idle. */
 	private partialDue = false;
+	/** Reading on a timer with the watch closed, while data keeps coming (see adaptWatching). */
+	private streaming = false;
+	/** Consecutive cycles that delivered bytes. */
+	private busyCycles = 0;
 	/** Start time of the last cycle that delivered bytes, and whether the running cycle did. */
 	private lastBusyCycle = 0;
 	private delivered = false;
@@ -330,8 +338,32 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 		this.wake();
 	}
 
+	/**
+	 * A steady stream makes fs.watch deliver an event per write (10,000/s cost more CPU than the
+	 * reading). While every cycle finds data, the watch is closed and the file is read on a short
+	 * timer instead, looking at the path each time; the first quiet cycle brings the watch back.
+	 */
+	private adaptWatching(): void {
+		if (this.opts.usePolling || this.closed) return;
+		if (!this.streaming && this.busyCycles >= STREAM_AFTER_BUSY_CYCLES && this.watcher) {
+			this.streaming = true;
+			this.watcher.close();
+			this.watcher = undefined;
+		}
+		if (!this.streaming) return;
+		if (this.busyCycles > 0) {
+			this.dirty = true;
+			this.checkPath = true;
+			return;
+		}
+		this.streaming = false;
+		this.setupWatch();
+		// Bytes written between the last read and the new watch raised no event: look once more.
+		this.dirty = true;
+	}
+
 	private onPollTick(): void {
-		if (!this.watcher) this.setupWatch();
+		if (!this.watcher && !this.streaming) this.setupWatch();
 		this.checkPath = true;
 		this.wake();
 	}
@@ -349,7 +381,7 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 		await new Promise<void>((resolve) => setImmediate(resolve));
 		try {
 			while (this.dirty && !this.closed && !this.paused) {
-				const wait = this.lastBusyCycle + this.opts.coalesceMs - Date.now();
+				const wait = this.lastBusyCycle + (this.streaming ? Math.max(this.opts.coalesceMs, STREAM_INTERVAL_MS) : this.opts.coalesceMs) - Date.now();
 				if (wait > 0) {
 					await new Promise<void>((resolve) => setTimeout(resolve, wait));
 					if (this.closed || this.paused) break;
@@ -364,6 +396,8 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 					this.reportError(e);
 				}
 				if (this.delivered) this.lastBusyCycle = started;
+				this.busyCycles = this.delivered ? this.busyCycles + 1 : 0;
+				this.adaptWatching();
 				for (const w of waiters) w();
 			}
 			if (!this.closed && !this.dirty) this.emit('caughtUp');
@@ -483,7 +517,7 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 			old.lastGrowth = Date.now();
 			this.retired.push(old);
 			let from = old.id;
-			const { missed, movedTo } = await this.findMissed({ id, st }, old.id);
+			const { missed, movedTo, settled } = await this.findMissed({ id, st }, old.id);
 			let first = true;
 			for (const t of missed) {
 				if (this.closed) {
@@ -501,8 +535,8 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 				return;
 			}
 			this.emit('rotated', { from, to: id, movedTo: first ? movedTo : undefined, recovered: false });
-			// A rename chain still running during the scan can hide a file; look once more shortly.
-			this.rescanAt = Date.now() + RESCAN_DELAY_MS;
+			// Files were being renamed during the scan (a rename chain can hide one): look once more shortly.
+			if (!settled) this.rescanAt = Date.now() + RESCAN_DELAY_MS;
 		}
 		if (wasMissing || !old) this.emit('created', { file: id });
 		const t = new Tracked(fh, id, 0);
@@ -536,7 +570,7 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 	 * following began, not open, and not read to their end before (or grown since). A sibling that
 	 * moved between the listing and the open (the next rotation's rename chain) is looked up again.
 	 */
-	private async findMissed(next: { id: FileIdentity; st: fs.BigIntStats } | undefined, locate: FileIdentity | undefined): Promise<{ missed: Tracked[]; movedTo?: string }> {
+	private async findMissed(next: { id: FileIdentity; st: fs.BigIntStats } | undefined, locate: FileIdentity | undefined): Promise<{ missed: Tracked[]; movedTo?: string; settled: boolean }> {
 		const exclude = next?.id;
 		// Only files older than the one read next: a file rotated after it has lines that come after its lines.
 		const bound = next && { mtimeNs: next.st.mtimeNs, birthNs: reliableBirth(next.st) };
@@ -544,7 +578,9 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 			const same = (id: FileIdentity | undefined): boolean => !!id && id.dev === s.dev && id.ino === s.ino;
 			return same(exclude) || same(this.current?.id) || this.retired.some((t) => same(t.id));
 		};
-		let listing = await listRotatedSiblingsStable(this.path);
+		const first = await listRotatedSiblingsStable(this.path);
+		let listing = first.siblings;
+		let settled = first.settled;
 		const movedTo = locate ? listing.find((s) => s.dev === locate.dev && s.ino === locate.ino)?.path : undefined;
 		const wanted = new Map<string, { sibling: RotatedSibling; startPos: number }>();
 		for (const s of listing) {
@@ -561,7 +597,10 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 		}
 		const opened: { t: Tracked; sibling: RotatedSibling }[] = [];
 		for (let attempt = 0; attempt < 4 && wanted.size > 0; attempt++) {
-			if (attempt > 0) listing = await listRotatedSiblingsStable(this.path);
+			if (attempt > 0) {
+				listing = (await listRotatedSiblingsStable(this.path)).siblings;
+				settled = false;
+			}
 			const pathOf = new Map(listing.map((s) => [`${s.dev}:${s.ino}`, s.path]));
 			for (const [key, w] of [...wanted]) {
 				const p = pathOf.get(key);
@@ -578,7 +617,7 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 			}
 		}
 		opened.sort((a, b) => compareRotationAge(a.sibling, b.sibling));
-		return { missed: opened.map((o) => o.t), movedTo };
+		return { missed: opened.map((o) => o.t), movedTo, settled };
 	}
 
 	/** The delayed second look after a rotation: files found now are delivered late, after newer lines. */
@@ -765,7 +804,7 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 	/** Marks every rotated sibling on disk now (that is not open) as read up to its current size. */
 	private async rememberSiblings(): Promise<void> {
 		const open = (s: RotatedSibling): boolean => (this.current !== undefined && sameId(this.current.id, s)) || this.retired.some((t) => sameId(t.id, s));
-		for (const s of await listRotatedSiblingsStable(this.path)) {
+		for (const s of (await listRotatedSiblingsStable(this.path)).siblings) {
 			const key = `${s.dev}:${s.ino}`;
 			if (!open(s) && !this.known.has(key)) this.remember(key, { birthNs: s.birthNs, pos: s.size, mtimeNs: s.mtimeNs });
 		}

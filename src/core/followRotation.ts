@@ -72,14 +72,15 @@ export async function listRotatedSiblings(filePath: string): Promise<RotatedSibl
  * chain runs (RotatingFileHandler shifting `.1` → `.2` → …) can miss a file or see one twice, so
  * the directory is listed until two listings in a row agree.
  */
-export async function listRotatedSiblingsStable(filePath: string, maxRounds = 6): Promise<RotatedSibling[]> {
+export async function listRotatedSiblingsStable(filePath: string, maxRounds = 6): Promise<{ siblings: RotatedSibling[]; settled: boolean }> {
 	let prev = await listRotatedSiblings(filePath);
 	for (let round = 1; round < maxRounds; round++) {
 		const next = await listRotatedSiblings(filePath);
-		if (sameListing(prev, next)) return next;
+		// Agreeing at once: nothing was renaming files meanwhile.
+		if (sameListing(prev, next)) return { siblings: next, settled: round === 1 };
 		prev = next;
 	}
-	return prev;
+	return { siblings: prev, settled: false };
 }
 
 function sameListing(a: RotatedSibling[], b: RotatedSibling[]): boolean {

@@ -69,6 +69,23 @@ export class LogStore {
 		this.notifyTimers.delete(uri);
 	}
 
+	/** Registers a document built elsewhere (a follow session's tab), held until `detach`. */
+	attach(uri: string, doc: LogDoc): void {
+		this.docs.set(uri, doc);
+		this.refs.set(uri, new Set(['owner']));
+		this.notify(doc, true);
+	}
+
+	detach(uri: string): void {
+		this.refs.delete(uri);
+		this.docs.delete(uri);
+	}
+
+	/** The document's index changed outside the store (follow sessions): tell the client. */
+	touch(doc: LogDoc): void {
+		this.notify(doc, true);
+	}
+
 	get(uri: string): LogDoc | undefined {
 		return this.docs.get(uri);
 	}
@@ -81,7 +98,7 @@ export class LogStore {
 	/** Replaces the text of a non-file document (the client synced a change). */
 	updateText(uri: string, text: string): void {
 		const d = this.docs.get(uri);
-		if (!d || isFileUri(uri)) return;
+		if (!d || isFileUri(uri) || this.refs.get(uri)?.has('owner')) return;
 		const buf = Buffer.from(text, 'utf8');
 		d.index = LogIndex.fromText(buf);
 		d.source = new BufferSource(buf);

@@ -11,8 +11,11 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LogStore, summarize } from './logStore';
 import {
 	SummaryRequest, IndexChangedNotification, OpenLogNotification, CloseLogNotification, FilterRequest, NavigateRequest,
-	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest, SetFormatRequest, DiscoverLoggingRequest, EntryTextRequest,
+	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest, SetFormatRequest, DiscoverLoggingRequest, EntryTextRequest, FollowStartRequest, FollowStopNotification, FollowContentRequest,
+	FollowChangedNotification, AlertNotification, AlertRulesInvalidNotification,
 } from '../shared/protocol';
+import { FollowService } from './followService';
+import { AlertEngine } from './alerts';
 import { entryText } from '../core/entryReader';
 import { setFormatSettings, setFileFormat } from './formatSettings';
 import { discoverLogs } from './discoveryService';
@@ -47,11 +50,25 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 /** Settings the server uses; everything else is read by the client. */
-interface ServerSettings { pathMappings?: Record<string, string>; formats?: unknown }
+const alerts = new AlertEngine();
+const follow = new FollowService(store, alerts, {
+	changed: (st) => void connection.sendNotification(FollowChangedNotification.type, st),
+	alerts: () => { for (const a of alerts.drain()) void connection.sendNotification(AlertNotification.type, a); },
+	log: (m) => connection.console.log(m),
+});
+
+interface ServerSettings { pathMappings?: Record<string, string>; formats?: unknown; alerts?: unknown }
 let lastFormats = '[]';
+let lastAlerts = '';
 
 function applySettings(s: ServerSettings | undefined): void {
 	setPathMappings(s?.pathMappings);
+	const rules = JSON.stringify(s?.alerts ?? []);
+	if (rules !== lastAlerts) {
+		lastAlerts = rules;
+		const errors = alerts.configure(s?.alerts ?? []);
+		if (errors.length) void connection.sendNotification(AlertRulesInvalidNotification.type, { errors });
+	}
 	const formats = JSON.stringify(s?.formats ?? []);
 	setFormatSettings(s?.formats);
 	if (formats !== lastFormats) {
@@ -118,6 +135,11 @@ connection.onRequest(EntryTextRequest.type, withDoc((doc, p) => {
 	if (e < 0) return null;
 	return { text: entryText(doc.index, doc.source, e), line: doc.index.entryStartLine(e), endLine: doc.index.entryEndLine(e) };
 }, null));
+
+connection.onRequest(FollowStartRequest.type, (p) => follow.start(p));
+connection.onNotification(FollowStopNotification.type, (p) => void follow.stop(p.id));
+connection.onRequest(FollowContentRequest.type, (p) => follow.content(p.id));
+connection.onShutdown(() => follow.dispose());
 
 documents.listen(connection);
 connection.listen();

@@ -202,3 +202,92 @@ export namespace EntryTextRequest {
 	export const method = 'logLens/entryText' as const;
 	export const type = new RequestType<{ uri: string; line: number }, { text: string; line: number; endLine: number } | null, void>(method);
 }
+
+/** Options for following a file live. */
+export interface FollowParams {
+	path: string;
+	/** Read the existing file from its first byte instead of showing only its last lines. */
+	fromStart?: boolean;
+	/** Only entries passing this filter go into the tab (filtered follow). */
+	filter?: FilterSpec;
+	/** Lines kept in the tab (older ones are dropped): `logLens.follow.maxLines`. */
+	maxLines?: number;
+	/** Rely on stat polling only (`logLens.follow.usePolling`). */
+	usePolling?: boolean;
+	pollIntervalMs?: number;
+}
+export interface FollowInfo { id: string; uri: string; path: string }
+/** Sent from the client: start following a file; the tab's URI comes back. */
+export namespace FollowStartRequest {
+	export const method = 'logLens/follow/start' as const;
+	export const type = new RequestType<FollowParams, FollowInfo, void>(method);
+}
+/** Sent from the client: stop a follow session (its tab was closed or Stop Following ran). */
+export namespace FollowStopNotification {
+	export const method = 'logLens/follow/stop' as const;
+	export const type = new NotificationType<{ id: string }>(method);
+}
+/** Sent from the client: the current text of a follow tab. */
+export namespace FollowContentRequest {
+	export const method = 'logLens/follow/content' as const;
+	export const type = new RequestType<{ id: string }, { text: string; markers: FollowMarker[] }, void>(method);
+}
+/** Where a rotation or truncation happened, as a line of the follow tab. */
+export interface FollowMarker { line: number; kind: 'rotated' | 'truncated' | 'created' | 'missing' | 'dropped'; text: string }
+/** Sent from the server: a follow tab has new content (throttled). */
+export namespace FollowChangedNotification {
+	export const method = 'logLens/follow/changed' as const;
+	export const type = new NotificationType<FollowStatus>(method);
+}
+export interface FollowStatus {
+	id: string;
+	uri: string;
+	path: string;
+	/** Lines currently in the tab, and lines received since following began. */
+	lines: number;
+	received: number;
+	/** Lines per second over the last seconds. */
+	rate: number;
+	state: 'following' | 'missing' | 'stopped';
+	/** Date.now() on the server when the newest bytes were read (latency measurement). */
+	readAt: number;
+}
+
+/** An alert rule (`logLens.alerts`). */
+export interface AlertRule {
+	name?: string;
+	/** Level floor. */
+	level?: LevelName;
+	/** Text or regex (with `regex: true`) matched against the entry. */
+	pattern?: string;
+	regex?: boolean;
+	ignoreCase?: boolean;
+	/** Fire only when `count` matches arrive within `seconds`. */
+	count?: number;
+	seconds?: number;
+	/** Shown in the notification. */
+	message?: string;
+}
+export interface AlertEvent {
+	rule: string;
+	message: string;
+	/** Matches since the last alert event of this rule (a burst is one event). */
+	count: number;
+	sessionId: string;
+	uri: string;
+	path: string;
+	/** Line in the follow tab of the latest match, and its first line of text. */
+	line: number;
+	text: string;
+	time: number;
+}
+/** Sent from the server: an alert rule matched while following (coalesced per rule). */
+export namespace AlertNotification {
+	export const method = 'logLens/alert' as const;
+	export const type = new NotificationType<AlertEvent>(method);
+}
+/** Sent from the server: alert rules that cannot be used, with the reason. */
+export namespace AlertRulesInvalidNotification {
+	export const method = 'logLens/alertRulesInvalid' as const;
+	export const type = new NotificationType<{ errors: string[] }>(method);
+}

@@ -175,7 +175,11 @@ export async function bulkExport(client: Client, items: AsyncIterable<ExportItem
 		onSuccess: tracking ? (d) => complete((d.result as { index?: { _id?: string } }).index?._id, 1) : undefined,
 	}, { signal: opts.signal });
 
-	const onAbort = () => helper.abort();
+	// Not `() => helper.abort()`: abort returns the helper, a thenable, and EventTarget would treat
+	// its rejection (the aborted request) as an unhandled error of the listener.
+	const onAbort = () => {
+		helper.abort();
+	};
 	opts.signal?.addEventListener('abort', onAbort);
 	const snapshot = (): ExportProgress => ({ sent, indexed: helper.stats.successful, failed: helper.stats.failed, sourceBytes });
 	const timer = opts.onProgress ? setInterval(() => opts.onProgress?.(snapshot()), opts.progressIntervalMs ?? 250) : undefined;

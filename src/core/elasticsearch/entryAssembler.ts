@@ -5,6 +5,7 @@
 // made exactly as the line scanner makes them — the same format object, the same latin1 decode
 // of the line's first `headerBytes` bytes, `readFast` first — so entry boundaries, and with them
 // document ids, agree with the rest of the engine.
+import { hasNamedFields } from '../ecs';
 import { EntryDetail, detailFromLines, splitEntryLines } from '../entryReader';
 import { EntryStream } from '../entryStream';
 import { LogFormat, ParseContext } from '../format';
@@ -27,6 +28,8 @@ export interface AssembledEntry {
 	/** Lines beyond `maxEntryBytes` were dropped (the offsets still cover them). */
 	truncated: boolean;
 	detail: EntryDetail;
+	/** The format's field names are the producer's own (see `hasNamedFields`). */
+	namedFields: boolean;
 }
 
 /** Options for `EntryAssembler`. */
@@ -214,6 +217,6 @@ export class EntryAssembler {
 		if (o.startOffset === 0 && lines[0]?.charCodeAt(0) === 0xfeff) lines[0] = lines[0].slice(1);
 		const detail = detailFromLines(this.format as LogFormat, this.ctx, lines,
 			{ line: 0, endLine: lines.length - 1, startOffset: o.startOffset, endOffset: o.endOffset, level: o.level, time: o.time }, true);
-		return { startOffset: o.startOffset, endOffset: o.endOffset, nextOffset: o.nextOffset, level: o.level, time: o.time, final, truncated: o.truncated, detail };
+		return { startOffset: o.startOffset, endOffset: o.endOffset, nextOffset: o.nextOffset, level: o.level, time: o.time, final, truncated: o.truncated, detail, namedFields: hasNamedFields(this.format as LogFormat) };
 	}
 }

@@ -39,7 +39,7 @@ class ItemMaker {
 		if (f && (!f.passesIndex(e.level, e.time) || (f.needsDetail && !f.passesDetail(e.detail, e.detail.text ?? e.detail.message)))) {
 			return undefined;
 		}
-		const doc = toEcs(e.detail, { fileKey: this.file.key, filePath: this.filePath, hostName: this.opts.hostName ?? hostname(), fallbackTime: this.lastTime, maxOriginalChars: this.opts.maxEntryBytes });
+		const doc = toEcs(e.detail, { fileKey: this.file.key, filePath: this.filePath, hostName: this.opts.hostName ?? hostname(), fallbackTime: this.lastTime, maxOriginalChars: this.opts.maxEntryBytes, namedFields: e.namedFields });
 		if (e.truncated) (doc.tags ??= []).push('loglens_entry_truncated');
 		return { id: documentId(this.file.key, e.startOffset), doc, resume };
 	}

@@ -1,0 +1,283 @@
+/**
+ * Follow mode: a live editor tab (`loglens-follow:` document) showing a file as it grows, across
+ * rotation, truncation and re-creation. The server follows the file and keeps the tab's text (the
+ * last `logLens.follow.maxLines` lines); this side renders it, auto-scrolls while the cursor is at
+ * the end, pauses when the user moves up, marks rotations, and raises coalesced alerts.
+ */
+import * as vscode from 'vscode';
+import * as path from 'path';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import {
+	AlertEvent, AlertNotification, AlertRulesInvalidNotification, FilterSpec, FollowChangedNotification, FollowContentRequest, FollowInfo,
+	FollowMarker, FollowStartRequest, FollowStatus, FollowStopNotification, LEVEL_ORDER, LevelName,
+} from '../shared/protocol';
+import { Disposable } from './disposable';
+
+export const FOLLOW_SCHEME = 'loglens-follow';
+const RECENT_KEY = 'logLens.recentFollows';
+
+interface Session { info: FollowInfo; uri: vscode.Uri; status?: FollowStatus; paused: boolean; markers: FollowMarker[] }
+
+export class FollowMode extends Disposable implements vscode.TextDocumentContentProvider {
+	private readonly _onDidChange = this._register(new vscode.EventEmitter<vscode.Uri>());
+	readonly onDidChange = this._onDidChange.event;
+	readonly sessions = new Map<string, Session>();
+	private readonly statusItem = this._register(vscode.window.createStatusBarItem('logLens.follow', vscode.StatusBarAlignment.Left, 50));
+	private readonly markerType = this._register(vscode.window.createTextEditorDecorationType({
+		isWholeLine: true,
+		borderColor: new vscode.ThemeColor('editorWarning.foreground'),
+		borderStyle: 'dashed',
+		borderWidth: '1px 0 0 0',
+		overviewRulerColor: new vscode.ThemeColor('editorWarning.foreground'),
+		overviewRulerLane: vscode.OverviewRulerLane.Left,
+	}));
+	private readonly _onDidShowAlert = this._register(new vscode.EventEmitter<{ event: AlertEvent; count: number }>());
+	/** Fires when an alert notification is shown (once per burst); tests count them. */
+	readonly onDidShowAlert = this._onDidShowAlert.event;
+	/** Alerts received, newest last (the Problems tree's Alerts group). */
+	readonly alerts: AlertEvent[] = [];
+	private readonly _onDidChangeAlerts = this._register(new vscode.EventEmitter<void>());
+	readonly onDidChangeAlerts = this._onDidChangeAlerts.event;
+	private readonly openAlert = new Map<string, { count: number }>();
+	private readonly muted = new Map<string, number>();
+	private readonly reportedInvalid = new Set<string>();
+	/** Time from the server reading bytes to the tab showing them (ms), for the latency report. */
+	readonly latencies: number[] = [];
+
+	constructor(private readonly client: LanguageClient, private readonly state: vscode.Memento) {
+		super();
+		this._register(vscode.workspace.registerTextDocumentContentProvider(FOLLOW_SCHEME, this));
+		this._register(client.onNotification(FollowChangedNotification.type, (st) => this.onChanged(st)));
+		this._register(client.onNotification(AlertNotification.type, (a) => this.onAlert(a)));
+		this._register(client.onNotification(AlertRulesInvalidNotification.type, (p) => {
+			for (const e of p.errors) {
+				if (this.reportedInvalid.has(e)) continue;
+				this.reportedInvalid.add(e);
+				void vscode.window.showWarningMessage(`Log Lens: ${e}. Fix it in the logLens.alerts setting.`, 'Open Settings').then((a) => {
+					if (a) void vscode.commands.executeCommand('workbench.action.openSettings', 'logLens.alerts');
+				});
+			}
+		}));
+		this._register(vscode.workspace.onDidChangeTextDocument((e) => {
+			const s = this.sessionOf(e.document.uri);
+			if (s) this.afterUpdate(s);
+		}));
+		this._register(vscode.window.onDidChangeTextEditorSelection((e) => this.onSelection(e)));
+		this._register(vscode.window.onDidChangeVisibleTextEditors(() => { for (const s of this.sessions.values()) this.decorate(s); }));
+		this._register(vscode.window.onDidChangeActiveTextEditor(() => this.renderStatus()));
+		this._register(vscode.window.tabGroups.onDidChangeTabs((e) => {
+			if (!e.closed.length) return;
+			for (const s of [...this.sessions.values()]) if (!this.isOpen(s)) void this.stop(s.info.id);
+		}));
+		const reg = (id: string, fn: (...a: never[]) => unknown) => this._register(vscode.commands.registerCommand(id, fn));
+		reg('logLens.followFile', (p?: string | { path: string; filter?: FilterSpec; fromStart?: boolean }) => this.followFile(p));
+		reg('logLens.followActive', () => this.followActive());
+		reg('logLens.followWithFilter', (p?: { path: string; filter: FilterSpec }) => this.followWithFilter(p));
+		reg('logLens.stopFollowing', () => this.stopActive());
+		reg('logLens.toggleAutoScroll', () => this.toggleAutoScroll());
+		this.statusItem.name = 'Log Lens Follow';
+		this.statusItem.command = 'logLens.toggleAutoScroll';
+		this._register({ dispose: () => { for (const id of [...this.sessions.keys()]) void this.client.sendNotification(FollowStopNotification.type, { id }); } });
+	}
+
+	private sessionOf(uri: vscode.Uri): Session | undefined {
+		return uri.scheme === FOLLOW_SCHEME ? this.sessions.get(uri.query) : undefined;
+	}
+
+	private isOpen(s: Session): boolean {
+		return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === s.uri.toString()));
+	}
+
+	async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+		const s = this.sessionOf(uri);
+		if (!s) return `Log Lens: this follow session has ended. Run "Log Lens: Follow Log File…" to follow again.\n`;
+		const r = await this.client.sendRequest(FollowContentRequest.type, { id: s.info.id });
+		s.markers = r.markers;
+		return r.text;
+	}
+
+	/** Starts following `path` and opens its live tab. */
+	async start(filePath: string, opts: { filter?: FilterSpec; fromStart?: boolean } = {}): Promise<vscode.TextEditor> {
+		const cfg = vscode.workspace.getConfiguration('logLens.follow');
+		const info = await this.client.sendRequest(FollowStartRequest.type, {
+			path: filePath, fromStart: opts.fromStart, filter: opts.filter,
+			maxLines: cfg.get<number>('maxLines', 100_000), usePolling: cfg.get<boolean>('usePolling', false), pollIntervalMs: cfg.get<number>('pollIntervalMs', 250),
+		});
+		const uri = vscode.Uri.parse(info.uri);
+		const s: Session = { info, uri, paused: false, markers: [] };
+		this.sessions.set(info.id, s);
+		const recent = [filePath, ...this.state.get<string[]>(RECENT_KEY, []).filter((p) => p !== filePath)].slice(0, 10);
+		await this.state.update(RECENT_KEY, recent);
+		let doc = await vscode.workspace.openTextDocument(uri);
+		if (doc.languageId !== 'log') doc = await vscode.languages.setTextDocumentLanguage(doc, 'log');
+		const ed = await vscode.window.showTextDocument(doc, { preview: false });
+		await vscode.commands.executeCommand('setContext', 'logLens.following', true);
+		this.afterUpdate(s);
+		return ed;
+	}
+
+	private async followFile(arg?: string | { path: string; filter?: FilterSpec; fromStart?: boolean }): Promise<vscode.TextEditor | undefined> {
+		if (typeof arg === 'string') return this.start(arg);
+		if (arg?.path) return this.start(arg.path, arg);
+		const recent = this.state.get<string[]>(RECENT_KEY, []);
+		type Item = vscode.QuickPickItem & { path?: string };
+		const items: Item[] = [{ label: '$(folder-opened) Browse…', description: 'choose a file (it may not exist yet: following waits for it)' }];
+		if (recent.length) items.push({ label: 'recent', kind: vscode.QuickPickItemKind.Separator }, ...recent.map((p) => ({ label: `$(history) ${path.basename(p)}`, description: p, path: p })));
+		const pick = await vscode.window.showQuickPick(items, { title: 'Log Lens: Follow Log File' });
+		if (!pick) return undefined;
+		let target = pick.path;
+		if (!target) {
+			const uris = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Follow', filters: { Logs: ['log', 'txt', 'out', 'err', '*'] } });
+			target = uris?.[0]?.fsPath;
+		}
+		return target ? this.start(target) : undefined;
+	}
+
+	private async followActive(): Promise<vscode.TextEditor | undefined> {
+		const doc = vscode.window.activeTextEditor?.document;
+		if (!doc || doc.uri.scheme !== 'file') {
+			void vscode.window.showInformationMessage('Log Lens: Follow Active Log needs a log file open from disk.');
+			return undefined;
+		}
+		return this.start(doc.uri.fsPath);
+	}
+
+	private async followWithFilter(arg?: { path: string; filter: FilterSpec }): Promise<vscode.TextEditor | undefined> {
+		if (arg) return this.start(arg.path, { filter: arg.filter });
+		const doc = vscode.window.activeTextEditor?.document;
+		const target = doc?.uri.scheme === 'file' ? doc.uri.fsPath : (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Follow' }))?.[0]?.fsPath;
+		if (!target) return undefined;
+		const level = await vscode.window.showQuickPick([...LEVEL_ORDER].reverse().map((l) => ({ label: l })), { title: 'Follow with filter (1/2): minimum level' });
+		if (!level) return undefined;
+		const include = await vscode.window.showInputBox({ title: 'Follow with filter (2/2): keep entries containing (optional)', prompt: 'Text to match; empty keeps every entry at that level' });
+		if (include === undefined) return undefined;
+		return this.start(target, { filter: { minLevel: level.label as LevelName, include: include || undefined, ignoreCase: true } });
+	}
+
+	private async stopActive(): Promise<void> {
+		const s = this.activeSession() ?? [...this.sessions.values()][0];
+		if (s) await this.stop(s.info.id);
+	}
+
+	async stop(id: string): Promise<void> {
+		const s = this.sessions.get(id);
+		if (!s) return;
+		this.sessions.delete(id);
+		await this.client.sendNotification(FollowStopNotification.type, { id });
+		await vscode.commands.executeCommand('setContext', 'logLens.following', this.sessions.size > 0);
+		this.renderStatus();
+	}
+
+	private activeSession(): Session | undefined {
+		const uri = vscode.window.activeTextEditor?.document.uri;
+		return uri ? this.sessionOf(uri) : undefined;
+	}
+
+	private toggleAutoScroll(): void {
+		const s = this.activeSession() ?? [...this.sessions.values()][0];
+		if (!s) return;
+		s.paused = !s.paused;
+		if (!s.paused) this.afterUpdate(s);
+		this.renderStatus();
+	}
+
+	private onChanged(st: FollowStatus): void {
+		const s = this.sessions.get(st.id);
+		if (!s) return;
+		s.status = st;
+		this._onDidChange.fire(s.uri);
+		this.renderStatus();
+	}
+
+	/** After the tab's text changed: scroll to the end unless paused, redraw rotation marks. */
+	private afterUpdate(s: Session): void {
+		if (s.status?.readAt) {
+			this.latencies.push(Date.now() - s.status.readAt);
+			if (this.latencies.length > 10_000) this.latencies.splice(0, 5000);
+		}
+		for (const ed of vscode.window.visibleTextEditors) {
+			if (ed.document.uri.toString() !== s.uri.toString() || s.paused) continue;
+			const last = Math.max(0, ed.document.lineCount - 1);
+			ed.selection = new vscode.Selection(last, 0, last, 0);
+			ed.revealRange(new vscode.Range(last, 0, last, 0), vscode.TextEditorRevealType.Default);
+		}
+		this.decorate(s);
+	}
+
+	private decorate(s: Session): void {
+		for (const ed of vscode.window.visibleTextEditors) {
+			if (ed.document.uri.toString() !== s.uri.toString()) continue;
+			ed.setDecorations(this.markerType, s.markers.filter((m) => m.line < ed.document.lineCount).map((m) => ({
+				range: new vscode.Range(m.line, 0, m.line, 0),
+				hoverMessage: `Log Lens: ${m.text}`,
+				renderOptions: { after: { contentText: `  ⟳ ${m.text}`, color: new vscode.ThemeColor('editorWarning.foreground'), fontStyle: 'italic' } },
+			})));
+		}
+	}
+
+	/** The user moved the cursor: up pauses auto-scroll, back to the end resumes it. */
+	private onSelection(e: vscode.TextEditorSelectionChangeEvent): void {
+		const s = this.sessionOf(e.textEditor.document.uri);
+		if (!s || e.kind === undefined || e.kind === vscode.TextEditorSelectionChangeKind.Command) return;
+		const atEnd = e.selections[0].active.line >= e.textEditor.document.lineCount - 2;
+		if (s.paused === atEnd) {
+			s.paused = !atEnd;
+			this.renderStatus();
+		}
+	}
+
+	private renderStatus(): void {
+		const s = this.activeSession() ?? [...this.sessions.values()][0];
+		if (!s) {
+			this.statusItem.hide();
+			return;
+		}
+		const name = path.basename(s.info.path);
+		const st = s.status;
+		const alerting = [...this.openAlert.keys()].length > 0;
+		if (st?.state === 'missing') this.statusItem.text = `$(warning) ${name} missing · waiting`;
+		else if (s.paused) this.statusItem.text = `$(debug-pause) Paused · ${name}`;
+		else this.statusItem.text = `$(pulse) Following ${name} · ${(st?.rate ?? 0).toLocaleString('en-US')} lines/s`;
+		if (alerting) this.statusItem.text = `$(bell-dot) ${this.statusItem.text}`;
+		this.statusItem.tooltip = `${s.info.path}\n${(st?.received ?? 0).toLocaleString('en-US')} lines received, ${(st?.lines ?? 0).toLocaleString('en-US')} in the tab\nClick to ${s.paused ? 'resume' : 'pause'} auto-scroll`;
+		this.statusItem.backgroundColor = alerting ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+		this.statusItem.accessibilityInformation = { label: `Log Lens: ${s.paused ? 'paused' : 'following'} ${name}${alerting ? ', alerts raised' : ''}` };
+		this.statusItem.show();
+	}
+
+	/** Coalesced: while a rule's notification is open, further matches only raise its count. */
+	private onAlert(a: AlertEvent): void {
+		this.alerts.push(a);
+		if (this.alerts.length > 1000) this.alerts.splice(0, this.alerts.length - 1000);
+		this._onDidChangeAlerts.fire();
+		if ((this.muted.get(a.rule) ?? 0) > Date.now()) return;
+		const open = this.openAlert.get(a.rule);
+		if (open) {
+			open.count += a.count;
+			this.renderStatus();
+			return;
+		}
+		const entry = { count: a.count };
+		this.openAlert.set(a.rule, entry);
+		this.renderStatus();
+		this._onDidShowAlert.fire({ event: a, count: a.count });
+		const text = `Log Lens alert: ${a.message} — ${a.count === 1 ? 'a match' : `${a.count} matches`} in ${path.basename(a.path)}: ${a.text.slice(0, 160)}`;
+		void vscode.window.showWarningMessage(text, 'Show', 'Mute for 10 minutes').then(async (choice) => {
+			this.openAlert.delete(a.rule);
+			this.renderStatus();
+			if (choice === 'Show') await this.reveal(a);
+			else if (choice === 'Mute for 10 minutes') this.muted.set(a.rule, Date.now() + 10 * 60_000);
+		});
+	}
+
+	async reveal(a: AlertEvent): Promise<void> {
+		const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(a.uri));
+		const ed = await vscode.window.showTextDocument(doc, { preview: false });
+		const s = this.sessionOf(doc.uri);
+		if (s) s.paused = true;
+		const l = Math.min(a.line, doc.lineCount - 1);
+		ed.selection = new vscode.Selection(l, 0, l, 0);
+		ed.revealRange(new vscode.Range(l, 0, l, 0), vscode.TextEditorRevealType.InCenter);
+		this.renderStatus();
+	}
+}

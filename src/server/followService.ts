@@ -1,0 +1,232 @@
+/**
+ * Follow sessions: a FileFollower (tail -F that survives rotation) per followed file, its lines
+ * kept in a bounded buffer that is the follow tab's text (`loglens-follow:` documents), indexed
+ * incrementally so folding, navigation, filters and the Problems tree work in the tab. Entries are
+ * found on a small staging index so filtered follow keeps entries whole and alert rules see whole
+ * entries. Everything here runs in the language server, never in the extension host.
+ */
+import * as path from 'path';
+import { URI } from 'vscode-uri';
+import { FileFollower } from '../core/follow';
+import { LogIndex } from '../core/logIndex';
+import { BufferSource } from '../core/byteSource';
+import { readEntry } from '../core/entryReader';
+import { CompiledFilter } from '../core/filter';
+import type { LogFormat } from '../core/format';
+import { FollowInfo, FollowMarker, FollowParams, FollowStatus } from '../shared/protocol';
+import { compileSpec } from './filterService';
+import { formatFor } from './formatSettings';
+import type { AlertEngine } from './alerts';
+import type { LogDoc, LogStore } from './logStore';
+
+export const FOLLOW_SCHEME = 'loglens-follow';
+const DEFAULT_MAX_LINES = 100_000;
+/** The last entry of the staging index is taken as complete after this long without new bytes. */
+const IDLE_MS = 250;
+
+interface Callbacks {
+	changed(status: FollowStatus): void;
+	alerts(): void;
+	log(msg: string): void;
+}
+
+class Session {
+	readonly uri: string;
+	private readonly follower: FileFollower;
+	private chunks: Buffer[] = [];
+	private bytes = 0;
+	readonly doc: LogDoc;
+	readonly markers: FollowMarker[] = [];
+	private received = 0;
+	private readonly rateWindow: [number, number][] = [];
+	private state: FollowStatus['state'] = 'following';
+	private readAt = 0;
+	private notifyTimer: NodeJS.Timeout | undefined;
+	private idleTimer: NodeJS.Timeout | undefined;
+	/** Entry detection over bytes not yet handed to filters and alerts. */
+	private stage: LogIndex;
+	private stageBuf: Buffer[] = [];
+	private stageDone = 0;
+	private readonly filters: CompiledFilter[] | undefined;
+	private format: LogFormat | undefined;
+	private readonly maxLines: number;
+
+	constructor(readonly id: string, readonly params: FollowParams, private readonly cb: Callbacks, private readonly alerts: AlertEngine) {
+		const base = path.basename(params.path);
+		// built with vscode-uri: the same encoding VS Code uses, so the client's URIs match exactly
+		this.uri = URI.from({ scheme: FOLLOW_SCHEME, path: `/Following/${base}`, query: id }).toString();
+		this.maxLines = Math.max(100, params.maxLines ?? DEFAULT_MAX_LINES);
+		try {
+			this.format = formatFor(params.path);
+		} catch {
+			this.format = undefined;
+		}
+		this.stage = new LogIndex({ format: this.format });
+		this.doc = { uri: this.uri, index: new LogIndex({ format: this.format }), source: new BufferSource(Buffer.alloc(0)), state: 'ready', indexedBytes: 0, totalBytes: 0 };
+		this.filters = params.filter ? compileSpec(params.filter, Date.now()) : undefined;
+		this.follower = new FileFollower(params.path, { fromStart: params.fromStart, contextLines: 10, usePolling: params.usePolling, pollIntervalMs: params.pollIntervalMs });
+		this.follower.on('lines', (l) => this.onBytes(l.data));
+		this.follower.on('rotated', (r) => this.mark('rotated', `rotated: ${path.basename(r.from.path)} was replaced${r.movedTo ? ` (now ${path.basename(r.movedTo)})` : ''}; reading the new file from its start`));
+		this.follower.on('truncated', (t) => this.mark('truncated', `truncated (${t.reason}) at byte ${t.previousOffset.toLocaleString('en-US')}; reading again from the start`));
+		this.follower.on('missing', () => { this.state = 'missing'; this.mark('missing', `${base} is missing; waiting for it to appear`); });
+		this.follower.on('created', () => { this.state = 'following'; this.mark('created', `${base} appeared; reading from its first byte`); });
+		this.follower.on('error', (e) => cb.log(`follow ${params.path}: ${e.message}`));
+	}
+
+	start(): Promise<void> {
+		return this.follower.start();
+	}
+
+	private mark(kind: FollowMarker['kind'], text: string): void {
+		this.markers.push({ line: this.doc.index.lineCount, kind, text });
+		this.scheduleNotify();
+	}
+
+	private onBytes(data: Buffer): void {
+		const now = Date.now();
+		this.readAt = now;
+		let n = 0;
+		for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1)) n++;
+		this.received += n;
+		this.rateWindow.push([now, n]);
+		if (!this.filters) this.appendOutput(data);
+		if (this.filters || this.alerts.active) {
+			this.stageBuf.push(data);
+			this.stage.append(data);
+			// finish() settles format detection on a short sample; appending later continues the index
+			this.stage.finish();
+			// every entry but the last is complete: its next header has arrived
+			this.processStage(this.stage.entryCount - 1);
+			clearTimeout(this.idleTimer);
+			this.idleTimer = setTimeout(() => this.processStage(this.stage.entryCount), IDLE_MS);
+		}
+		this.scheduleNotify();
+	}
+
+	/** Hands entries [stageDone, upTo) to filters and alerts; drops staged bytes no longer needed. */
+	private processStage(upTo: number): void {
+		const ix = this.stage;
+		if (upTo <= this.stageDone) return;
+		const src = new BufferSource(this.stageBuf.length === 1 ? this.stageBuf[0] : (this.stageBuf = [Buffer.concat(this.stageBuf)])[0]);
+		for (let e = this.stageDone; e < upTo; e++) {
+			const d = readEntry(ix, src, e, { maxTextBytes: 1 << 20 });
+			const text = d.text ?? d.message;
+			if (this.filters && !this.filters.every((f) => f.passesIndex(d.level, d.time) && f.passesDetail(d, text))) continue;
+			let line = this.doc.index.lineCount;
+			if (this.filters) this.appendOutput(Buffer.from(`${text}\n`, 'utf8'));
+			else line = Math.max(0, line - (ix.lineCount - d.line));
+			if (this.alerts.active) this.alerts.observe(d.level, text, { sessionId: this.id, uri: this.uri, path: this.params.path, line });
+		}
+		this.stageDone = upTo;
+		if (this.alerts.active) this.cb.alerts();
+		if (this.stageDone > 256 && this.stageDone < ix.entryCount) {
+			// keep only the bytes of the entries still to come
+			const from = ix.lineStart(ix.entryStartLine(this.stageDone));
+			const rest = src.read(from, ix.bytes - from);
+			this.stage = new LogIndex({ format: this.format ?? ix.format.format });
+			this.stage.append(Buffer.from(rest));
+			this.stage.finish();
+			this.stageBuf = [Buffer.from(rest)];
+			this.stageDone = 0;
+		}
+	}
+
+	private appendOutput(data: Buffer): void {
+		if (!this.format && this.doc.index.format.confidence > 0) this.format = this.doc.index.format.format;
+		this.chunks.push(data);
+		this.bytes += data.length;
+		this.doc.index.append(data);
+		this.doc.index.finish();
+		if (this.doc.index.lineCount > this.maxLines * 1.1) this.trim();
+		else this.doc.source = { size: this.bytes, read: (o, l) => this.read(o, l) };
+		this.doc.indexedBytes = this.doc.totalBytes = this.bytes;
+	}
+
+	private read(offset: number, len: number): Buffer {
+		if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks)];
+		return (this.chunks[0] ?? Buffer.alloc(0)).subarray(offset, offset + len);
+	}
+
+	/** Keeps the last maxLines lines: memory stays bounded however long the follow runs. */
+	private trim(): void {
+		const ix = this.doc.index;
+		const drop = ix.lineCount - this.maxLines;
+		const from = ix.lineStart(drop);
+		const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
+		const kept = Buffer.from(all.subarray(from));
+		this.chunks = [kept];
+		this.bytes = kept.length;
+		this.doc.index = LogIndex.fromText(kept, { format: this.format ?? ix.format.format });
+		this.doc.source = new BufferSource(kept);
+		for (const m of this.markers) m.line -= drop;
+		while (this.markers.length && this.markers[0].line < 0) this.markers.shift();
+	}
+
+	text(): string {
+		return this.read(0, this.bytes).toString('utf8');
+	}
+
+	status(): FollowStatus {
+		const now = Date.now();
+		while (this.rateWindow.length && this.rateWindow[0][0] < now - 2000) this.rateWindow.shift();
+		const recent = this.rateWindow.reduce((a, [, n]) => a + n, 0);
+		return { id: this.id, uri: this.uri, path: this.params.path, lines: this.doc.index.lineCount, received: this.received, rate: Math.round(recent / 2), state: this.state, readAt: this.readAt };
+	}
+
+	/** Notifications are throttled by the tab's size: sending 10 MB 20 times a second would be waste. */
+	private scheduleNotify(): void {
+		if (this.notifyTimer) return;
+		const delay = Math.min(1000, Math.max(30, Math.round(this.bytes / (256 * 1024)) * 10));
+		this.notifyTimer = setTimeout(() => {
+			this.notifyTimer = undefined;
+			this.cb.changed(this.status());
+		}, delay);
+	}
+
+	async stop(): Promise<void> {
+		clearTimeout(this.notifyTimer);
+		clearTimeout(this.idleTimer);
+		this.state = 'stopped';
+		await this.follower.close();
+	}
+}
+
+export class FollowService {
+	private readonly sessions = new Map<string, Session>();
+	private next = 1;
+
+	constructor(private readonly store: LogStore, private readonly alerts: AlertEngine, private readonly cb: Callbacks) {}
+
+	async start(p: FollowParams): Promise<FollowInfo> {
+		const id = `f${this.next++}`;
+		const s = new Session(id, p, {
+			changed: (st) => {
+				this.store.touch(s.doc);
+				this.cb.changed(st);
+			},
+			alerts: () => this.cb.alerts(),
+			log: (m) => this.cb.log(m),
+		}, this.alerts);
+		this.sessions.set(id, s);
+		this.store.attach(s.uri, s.doc);
+		await s.start();
+		return { id, uri: s.uri, path: p.path };
+	}
+
+	async stop(id: string): Promise<void> {
+		const s = this.sessions.get(id);
+		if (!s) return;
+		this.sessions.delete(id);
+		this.store.detach(s.uri);
+		await s.stop();
+	}
+
+	content(id: string): { text: string; markers: FollowMarker[] } {
+		const s = this.sessions.get(id);
+		return s ? { text: s.text(), markers: s.markers } : { text: '', markers: [] };
+	}
+
+	async dispose(): Promise<void> {
+		await Promise.all([...this.sessions.keys()].map((id) => this.stop(id)));
+	}
+}

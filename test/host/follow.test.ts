@@ -1,0 +1,97 @@
+// Follow mode end to end: a real CPython producer appends (and rotates) while the live tab shows
+// every line once and in order; an alert rule fires one notification for a burst.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import { execFile } from 'child_process';
+import { closeAll, waitFor, workspacePath, openLog } from './hostUtil';
+
+function python(src: string, ...args: string[]): Promise<void> {
+	return new Promise((resolve, reject) => execFile('python3', ['-c', src, ...args], (err, _o, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve())));
+}
+
+const PRODUCER = `
+import logging, logging.handlers, sys, time
+path, n, kind, rate = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+if kind == 'rotating':
+    h = logging.handlers.RotatingFileHandler(path, maxBytes=20000, backupCount=50)
+else:
+    h = logging.FileHandler(path)
+h.setFormatter(logging.Formatter('%(asctime)s - %(name)s - %(levelname)s - %(message)s'))
+log = logging.getLogger('producer'); log.addHandler(h); log.setLevel(logging.DEBUG); log.propagate = False
+t0 = time.time()
+for i in range(n):
+    if kind == 'burst':
+        log.error('boom %d', i)
+    else:
+        log.info('seq=%06d payload', i)
+    if rate > 0 and i % 100 == 99:
+        delay = t0 + (i + 1) / rate - time.time()
+        if delay > 0: time.sleep(delay)
+h.close()
+`;
+
+function seqs(text: string): number[] {
+	return [...text.matchAll(/seq=(\d{6})/g)].map((m) => Number(m[1]));
+}
+
+suite('Follow mode', () => {
+	teardown(async () => {
+		await vscode.commands.executeCommand('logLens.stopFollowing');
+		await vscode.workspace.getConfiguration('logLens').update('alerts', undefined, vscode.ConfigurationTarget.Workspace);
+		await closeAll();
+	});
+
+	test('a Python process appends; the tab shows every line once, in order, with a rotation mark', async () => {
+		const { api } = await openLog('basic.log');
+		const file = workspacePath('follow-live.log');
+		fs.writeFileSync(file, '');
+		const ed = await vscode.commands.executeCommand<vscode.TextEditor>('logLens.followFile', file);
+		assert.strictEqual(ed.document.uri.scheme, 'loglens-follow');
+		assert.strictEqual(ed.document.languageId, 'log');
+		const n = 3000;
+		const producing = python(PRODUCER, file, String(n), 'rotating', '5000');
+		await producing;
+		const doc = ed.document;
+		await waitFor(() => seqs(doc.getText()).length === n, `all ${n} lines in the tab (have ${seqs(doc.getText()).length})`, 30_000);
+		const got = seqs(doc.getText());
+		assert.deepStrictEqual(got, Array.from({ length: n }, (_, i) => i), 'every line once, in order');
+		const session = [...api.follow.sessions.values()][0];
+		assert.ok(session.markers.some((m) => m.kind === 'rotated'), 'rotation marked in the tab');
+		// auto-scroll: the cursor sits on the last line
+		const active = vscode.window.visibleTextEditors.find((e) => e.document === doc)!;
+		assert.ok(active.selection.active.line >= doc.lineCount - 2);
+		// the follow tab is a log: next/previous entry and folding work on it
+		active.selection = new vscode.Selection(0, 0, 0, 0);
+		assert.strictEqual(await vscode.commands.executeCommand('logLens.nextEntry'), 1);
+		const p = api.follow.latencies.slice().sort((a, b) => a - b);
+		console.log(`follow latency (server read → tab updated): n=${p.length} p50=${p[Math.floor(p.length * 0.5)]} ms p99=${p[Math.floor(p.length * 0.99)]} ms`);
+	});
+
+	test('an alert rule fires one notification for a burst, with its count', async () => {
+		const { api } = await openLog('basic.log');
+		await vscode.workspace.getConfiguration('logLens').update('alerts', [{ name: 'boom', level: 'error', pattern: 'boom', message: 'Boom seen' }], vscode.ConfigurationTarget.Workspace);
+		const file = workspacePath('follow-alert.log');
+		fs.writeFileSync(file, '');
+		const shown: number[] = [];
+		const sub = api.follow.onDidShowAlert((e) => shown.push(e.count));
+		try {
+			await vscode.commands.executeCommand('logLens.followFile', file);
+			await python(PRODUCER, file, '300', 'burst', '0');
+			await waitFor(() => api.follow.alerts.filter((a) => a.rule === 'boom').reduce((s, a) => s + a.count, 0) === 300, 'all 300 matches counted', 20_000);
+			assert.strictEqual(shown.length, 1, `one notification for the burst (got ${shown.length})`);
+			const tree = await api.problems.getChildren();
+			assert.strictEqual(tree[0].kind, 'alerts', 'an Alerts group in the Problems tree');
+		} finally {
+			sub.dispose();
+		}
+	});
+
+	test('an invalid alert rule gets a clear message naming it', async () => {
+		await openLog('basic.log');
+		await vscode.workspace.getConfiguration('logLens').update('alerts', [{ name: 'broken', pattern: '(a', regex: true }], vscode.ConfigurationTarget.Workspace);
+		// the server reports it; the client shows it once (observable through the invalid set)
+		const ext = vscode.extensions.getExtension<{ follow: { ['reportedInvalid']?: Set<string> } }>('loglens.log-lens')!;
+		await waitFor(() => [...((ext.exports.follow as unknown as { reportedInvalid: Set<string> }).reportedInvalid)].some((e) => /alert rule "broken" has an invalid pattern/.test(e)), 'invalid rule reported');
+	});
+});
