@@ -5,7 +5,7 @@ import * as esbuild from 'esbuild';
 import { readdirSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-rmSync('out/test', { recursive: true, force: true });
+// No wipe: several test runs may share out/test; esbuild overwrites what it builds.
 const tiers = ['core', 'grammar', 'host'];
 const entryPoints = [];
 for (const tier of tiers) {

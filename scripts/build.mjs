@@ -12,6 +12,7 @@ const common = {
 const entries = [
   { entryPoints: ['src/client/extension.ts'], outfile: 'dist/extension.js' },
   { entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
+  { entryPoints: ['src/server/statsWorker.ts'], outfile: 'dist/statsWorker.js' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { isStreamedInput, readStreamedInput } from './logInput';
 
 /** A user-facing failure: printed as one `loglens: …` line, exit code 2. */
 export class CliError extends Error {}
@@ -57,6 +58,8 @@ export async function readInput(file: string, onChunk: (chunk: Buffer) => void |
 		}
 		return;
 	}
+	// `.gz` files and `@rotated:PATH` sets stream through their own reader (logInput.ts).
+	if (isStreamedInput(file)) return readStreamedInput(file, onChunk, chunkSize);
 	checkReadableFile(file);
 	let fd: number;
 	try {

@@ -20,4 +20,5 @@ export const COMMANDS: Record<string, () => Promise<CliCommand>> = {
 	follow: () => import('./commands/follow'),
 	export: () => import('./commands/export'),
 	'es-search': () => import('./commands/esSearch'),
+	merge: () => import('./commands/merge'),
 };

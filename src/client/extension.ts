@@ -15,6 +15,9 @@ import { SummaryRequest } from '../shared/protocol';
 import { ProblemsTree } from './problemsTree';
 import { ProjectLogs } from './projectLogs';
 import { FollowMode } from './followMode';
+import { openSampleLog } from './sampleLog';
+import { StatsView } from './statsView';
+import { StatsRequest } from '../shared/protocol';
 
 /** What the extension exposes to its tests (and to other extensions). */
 export interface LogLensApi {
@@ -26,6 +29,7 @@ export interface LogLensApi {
 	statusBar: StatusBar;
 	problems: ProblemsTree;
 	follow: FollowMode;
+	stats: StatsView;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<LogLensApi> {
@@ -50,7 +54,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<LogLen
 			`critical ${lv.critical}, error ${lv.error}, warning ${lv.warning}, info ${lv.info}, debug ${lv.debug}.`);
 		return s;
 	}));
-	return { client, docs, filters, navigation, decorations, statusBar, problems, follow };
+	const stats = new StatsView(context.extensionUri,
+		(uri, bucketMs, detail) => client.sendRequest(StatsRequest.type, { uri, bucketMs, detail }),
+		(arg) => vscode.commands.executeCommand('logLens.applyFilter', arg), docs.onDidChangeSummary);
+	context.subscriptions.push(stats);
+	context.subscriptions.push(vscode.commands.registerCommand('logLens.openSampleLog', () => openSampleLog(context)));
+	return { client, docs, filters, navigation, decorations, statusBar, problems, follow, stats };
 }
 
 export function deactivate(): void {

@@ -109,8 +109,7 @@ export class StatsPanel extends Disposable {
 				await this.openFilter(this.timeFilter(m.since, m.until));
 				return;
 			case 'filterTemplate':
-				// template ids belong to the document the statistics were computed on
-				await this.openFilter({ source: this.uri, filter: { templateId: m.templateId } });
+				await this.openFilter({ source: this.uri, filter: templateFilter(this.lastResult?.topTemplates.find((t) => t.id === m.templateId)?.template ?? '') });
 				return;
 		}
 	}
@@ -266,4 +265,17 @@ function makeNonce(): string {
 
 function escapeAttr(s: string): string {
 	return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+}
+
+/**
+ * A filter matching a template's entries by its text (`<*>` = any text), so it does not depend on
+ * which miner produced the template. Traceback groups (`Type <*> (raised at File "f", line N, in g)`)
+ * match the exception type and the raising frame.
+ */
+export function templateFilter(template: string): FilterSpec {
+	const esc = (s: string) => s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+	const tb = /^(\S+) <\*> \(raised at (File ".*", line \d+, in .*)\)$/.exec(template);
+	if (tb) return { include: esc(tb[2]), regex: true, and: [{ include: `(?m)^${esc(tb[1])}(:|$)`, regex: true }] };
+	// masked tokens are joined by single spaces; the raw text may have more
+	return { include: template.split('<*>').map((part) => esc(part).replace(/ +/g, '\\s+')).join('.*?'), regex: true };
 }

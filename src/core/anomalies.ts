@@ -296,7 +296,7 @@ export class AnomalyDetector {
 
 	private arrive(entry: ObservedEntry, t: number): void {
 		const id = entry.templateId;
-		let a = this.arrivals.get(id);
+		const a = this.arrivals.get(id);
 		if (!a) {
 			this.arrivals.set(id, { templateId: id, template: entry.template, level: entry.level, last: t, arrivals: 1, meanIv: 0, devIv: 0, silent: false });
 			return;

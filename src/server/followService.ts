@@ -65,7 +65,8 @@ class Session {
 		this.doc = { uri: this.uri, index: new LogIndex({ format: this.format }), source: new BufferSource(Buffer.alloc(0)), state: 'ready', indexedBytes: 0, totalBytes: 0 };
 		this.filters = params.filter ? compileSpec(params.filter, Date.now()) : undefined;
 		this.follower = new FileFollower(params.path, { fromStart: params.fromStart, contextLines: 10, usePolling: params.usePolling, pollIntervalMs: params.pollIntervalMs });
-		this.follower.on('lines', (l) => this.onBytes(l.data));
+		// a piece flushed without its newline (a rotated file closed mid-line) ends its line here
+		this.follower.on('lines', (l) => this.onBytes(l.partial ? Buffer.concat([l.data, Buffer.from('\n')]) : l.data));
 		this.follower.on('rotated', (r) => this.mark('rotated', `rotated: ${path.basename(r.from.path)} was replaced${r.movedTo ? ` (now ${path.basename(r.movedTo)})` : ''}; reading the new file from its start`));
 		this.follower.on('truncated', (t) => this.mark('truncated', `truncated (${t.reason}) at byte ${t.previousOffset.toLocaleString('en-US')}; reading again from the start`));
 		this.follower.on('missing', () => { this.state = 'missing'; this.mark('missing', `${base} is missing; waiting for it to appear`); });

@@ -12,8 +12,9 @@ import { LogStore, summarize } from './logStore';
 import {
 	SummaryRequest, IndexChangedNotification, OpenLogNotification, CloseLogNotification, FilterRequest, NavigateRequest,
 	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest, SetFormatRequest, DiscoverLoggingRequest, EntryTextRequest, FollowStartRequest, FollowStopNotification, FollowContentRequest,
-	FollowChangedNotification, AlertNotification, AlertRulesInvalidNotification,
+	FollowChangedNotification, AlertNotification, AlertRulesInvalidNotification, StatsRequest,
 } from '../shared/protocol';
+import { stats } from './statsService';
 import { FollowService } from './followService';
 import { AlertEngine } from './alerts';
 import { entryText } from '../core/entryReader';
@@ -136,6 +137,7 @@ connection.onRequest(EntryTextRequest.type, withDoc((doc, p) => {
 	return { text: entryText(doc.index, doc.source, e), line: doc.index.entryStartLine(e), endLine: doc.index.entryEndLine(e) };
 }, null));
 
+connection.onRequest(StatsRequest.type, withDoc((doc, p, token) => stats(doc, p, token), undefined as never));
 connection.onRequest(FollowStartRequest.type, (p) => follow.start(p));
 connection.onNotification(FollowStopNotification.type, (p) => void follow.stop(p.id));
 connection.onRequest(FollowContentRequest.type, (p) => follow.content(p.id));

@@ -4,6 +4,7 @@
  * This file imports no `vscode`: both sides and the tests use it.
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { StatsResult } from '../core/stats';
 
 /** Canonical level names, in severity order, plus `unknown`. */
 export type LevelName = 'trace' | 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'unknown';
@@ -290,4 +291,11 @@ export namespace AlertNotification {
 export namespace AlertRulesInvalidNotification {
 	export const method = 'logLens/alertRulesInvalid' as const;
 	export const type = new NotificationType<{ errors: string[] }>(method);
+}
+
+export interface StatsParams { uri: string; bucketMs?: number; detail?: boolean; topN?: number }
+/** Sent from the client: aggregated statistics of a log (the statistics view gets only buckets). */
+export namespace StatsRequest {
+	export const method = 'logLens/stats' as const;
+	export const type = new RequestType<StatsParams, StatsResult, void>(method);
 }

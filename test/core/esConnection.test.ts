@@ -2,12 +2,12 @@
 // and the `loglens export` / `loglens es-search` commands end to end against the double.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEsClient, describeEsError, testConnection } from '../../src/core/elasticsearch/connection';
-import { esTarget, REAL_CLUSTER, writePythonLog } from '../esServer/target';
+import { bundleCli, esTarget, REAL_CLUSTER, writePythonLog } from '../esServer/target';
 import { EsDouble } from '../esServer/server';
 import { repoRoot, tempDir } from '../testUtil';
 
@@ -16,13 +16,8 @@ let cli = '';
 before(() => {
 	tmp = tempDir('loglens-esc-');
 	const root = repoRoot();
-	cli = join(root, 'dist', 'cli.js');
-	const src = statSync(join(root, 'src', 'core', 'elasticsearch', 'bulkExport.ts')).mtimeMs;
-	if (!existsSync(cli) || statSync(cli).mtimeMs < Math.max(src, statSync(join(root, 'src', 'cli', 'commands', 'export.ts')).mtimeMs)) {
-		cli = join(tmp.dir, 'cli.js');
-		const r = spawnSync(process.execPath, [join(root, 'node_modules', 'esbuild', 'bin', 'esbuild'), 'src/cli/main.ts', '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outfile=${cli}`, '--log-level=warning'], { cwd: root, encoding: 'utf8' });
-		assert.equal(r.status, 0, r.stderr);
-	}
+	// Always from the current sources: dist/cli.js may predate them.
+	cli = bundleCli(root, tmp.dir);
 });
 after(() => tmp.cleanup());
 

@@ -7,10 +7,12 @@ import { appendFileSync, closeSync, copyFileSync, existsSync, openSync, readdirS
 import { join } from 'node:path';
 import { FileFollower, FollowLines, FollowOptions } from '../../src/core/follow';
 import { compareRotationAge, isRotatedName, RotatedSibling } from '../../src/core/followRotation';
+import { FollowEntryAssembler } from '../../src/core/followEntries';
+import { levelName } from '../../src/core/levels';
 import { tempDir } from '../testUtil';
 
 interface Log {
-	/** Every delivered line (context excluded), newline stripped; a partial piece is marked with a trailing ⏎? */
+	/** Every delivered line (context lines excluded), without its newline. */
 	lines: string[];
 	context: string[];
 	raw: FollowLines[];
@@ -334,4 +336,30 @@ test('rotation age: creation time first, then last write, then the number (highe
 	assert.ok(compareRotationAge(s('a.log.1', 0n, 9n), s('a.log.2', 0n, 10n)) < 0);
 	assert.ok(compareRotationAge(s('a.log.3', 0n, 9n), s('a.log.2', 0n, 9n)) < 0);
 	assert.ok(compareRotationAge(s('a.log.2024-05-01', 0n, 9n), s('a.log.2024-05-02', 0n, 9n)) < 0);
+});
+
+test('entries from followed lines: a traceback stays with its header; lines after closeOpen() arrive as late lines', () => {
+	const seen: string[] = [];
+	const a = new FollowEntryAssembler({
+		onEntryStart: (e) => seen.push(`start ${e.index} ${levelName(e.level)}`),
+		onEntryLine: (e, l) => seen.push(`line ${e.index} ${l.toString()}`),
+		onEntryClosed: (e) => seen.push(`closed ${e.index} (${e.lines.length} lines)`),
+		onLateLine: (e, l) => seen.push(`late ${e.index} ${l.toString()}`),
+	}, { sample: ['2024-05-01 12:00:00,000 - app - INFO - hello', '2024-05-01 12:00:00,001 - app - DEBUG - more'] });
+	a.push(Buffer.from('  orphan continuation from the middle of the file\n2024-05-01 12:00:01,000 - app - ERROR - boom\r\nTraceback (most recent call last):\n'));
+	a.push(Buffer.from('ValueError: x\n2024-05-01 12:00:02,000 - app - INFO - '));
+	a.push(Buffer.from('next\n'));
+	a.closeOpen();
+	a.push(Buffer.from('  a late continuation\n'));
+	assert.deepEqual(seen, [
+		'start 0 unknown',
+		'closed 0 (1 lines)',
+		'start 1 error',
+		'line 1 Traceback (most recent call last):',
+		'line 1 ValueError: x',
+		'closed 1 (3 lines)',
+		'start 2 info',
+		'closed 2 (1 lines)',
+		'late 2   a late continuation',
+	]);
 });

@@ -18,8 +18,8 @@ export interface SourceOptions {
 	/** A format to use instead of detecting one (object or registry id). */
 	format?: LogFormat | string;
 	ctx?: ParseContext;
-	/** Only entries passing this filter are exported. */
-	filter?: CompiledFilter;
+	/** Only entries passing this filter (every one of these filters) are exported. */
+	filter?: CompiledFilter | readonly CompiledFilter[];
 	/** `host.name` (default: this machine's name). */
 	hostName?: string;
 	/** Entries larger than this keep only their first bytes in `event.original` (default 1 MiB). */
@@ -30,16 +30,19 @@ export interface SourceOptions {
 /** Turns assembled entries into export items, carrying the time forward to entries without one. */
 class ItemMaker {
 	private lastTime = NaN;
-	constructor(private readonly file: FileRef, private readonly opts: SourceOptions, private readonly filePath: string | undefined) {}
+	private readonly hostName: string;
+	constructor(private readonly file: FileRef, private readonly opts: SourceOptions, private readonly filePath: string | undefined) {
+		this.hostName = opts.hostName ?? hostname();
+	}
 
 	make(e: AssembledEntry): ExportItem | undefined {
 		if (!Number.isNaN(e.time)) this.lastTime = e.time;
 		const resume: ResumePoint = { file: this.file, offset: e.final ? e.nextOffset : e.startOffset };
-		const f = this.opts.filter;
-		if (f && (!f.passesIndex(e.level, e.time) || (f.needsDetail && !f.passesDetail(e.detail, e.detail.text ?? e.detail.message)))) {
-			return undefined;
+		const fs = this.opts.filter;
+		for (const f of fs === undefined ? [] : Array.isArray(fs) ? fs : [fs as CompiledFilter]) {
+			if (!f.passesIndex(e.level, e.time) || (f.needsDetail && !f.passesDetail(e.detail, e.detail.text ?? e.detail.message))) return undefined;
 		}
-		const doc = toEcs(e.detail, { fileKey: this.file.key, filePath: this.filePath, hostName: this.opts.hostName ?? hostname(), fallbackTime: this.lastTime, maxOriginalChars: this.opts.maxEntryBytes, namedFields: e.namedFields });
+		const doc = toEcs(e.detail, { fileKey: this.file.key, filePath: this.filePath, hostName: this.hostName, fallbackTime: this.lastTime, maxOriginalChars: this.opts.maxEntryBytes, namedFields: e.namedFields });
 		if (e.truncated) (doc.tags ??= []).push('loglens_entry_truncated');
 		return { id: documentId(this.file.key, e.startOffset), doc, resume };
 	}

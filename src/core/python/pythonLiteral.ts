@@ -273,7 +273,10 @@ export class PyParser {
 				else args.push(e);
 			}
 			if (this.isOp(',')) this.pos++;
-			else if (!this.isOp(')')) this.skipExpr(this.peek().start), this.isOp(',') && this.pos++;
+			else if (!this.isOp(')')) {
+				this.skipExpr(this.peek().start);
+				if (this.isOp(',')) this.pos++;
+			}
 		}
 		const end = this.peek().end;
 		this.pos++;

@@ -1,0 +1,38 @@
+/**
+ * Statistics for the statistics view: counts per time bucket straight from the index (fast, any
+ * size), and with `detail` the top templates and loggers, which read every entry — in a worker
+ * thread for big files so the server stays responsive.
+ */
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { URI } from 'vscode-uri';
+import { CancellationToken } from 'vscode-languageserver/node';
+import { computeStats, StatsResult } from '../core/stats';
+import { TemplateMiner } from '../core/templates';
+import { getFormat } from '../core/formatRegistry';
+import type { StatsParams } from '../shared/protocol';
+import { isFileUri, type LogDoc } from './logStore';
+import type { StatsWorkerInput } from './statsWorker';
+
+/** Above this many entries the detailed pass runs in a worker. */
+const WORKER_ENTRIES = 200_000;
+
+export function stats(doc: LogDoc, p: StatsParams, token: CancellationToken): StatsResult | Promise<StatsResult> {
+	const detail = p.detail !== false;
+	if (!detail || doc.index.entryCount < WORKER_ENTRIES || !isFileUri(doc.uri) || doc.state !== 'ready') {
+		return computeStats(doc.index, doc.source, { bucketMs: p.bucketMs, topN: p.topN, detail, templates: new TemplateMiner(), shouldStop: () => token.isCancellationRequested });
+	}
+	const formatId = doc.index.format.format.id;
+	const input: StatsWorkerInput = { path: URI.parse(doc.uri).fsPath, formatId: getFormat(formatId) ? formatId : undefined, bucketMs: p.bucketMs, topN: p.topN };
+	return new Promise((resolve, reject) => {
+		const w = new Worker(path.join(__dirname, 'statsWorker.js'), { workerData: input });
+		const sub = token.onCancellationRequested(() => void w.terminate());
+		w.once('message', (m: { result?: StatsResult; error?: string }) => {
+			sub.dispose();
+			void w.terminate();
+			if (m.result) resolve(m.result);
+			else reject(new Error(m.error ?? 'statistics failed'));
+		});
+		w.once('error', (e) => { sub.dispose(); reject(e); });
+	});
+}

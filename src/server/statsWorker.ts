@@ -1,0 +1,25 @@
+/**
+ * Worker thread for the statistics of big files: indexes the file and aggregates it (templates
+ * and loggers need every entry's text), so the language server keeps answering meanwhile.
+ */
+import { parentPort, workerData } from 'worker_threads';
+import { indexFile } from '../core/logIndex';
+import { FileSource } from '../core/byteSource';
+import { computeStats } from '../core/stats';
+import { TemplateMiner } from '../core/templates';
+
+export interface StatsWorkerInput { path: string; formatId?: string; bucketMs?: number; topN?: number }
+
+async function main(): Promise<void> {
+	const input = workerData as StatsWorkerInput;
+	const index = await indexFile(input.path, { format: input.formatId });
+	const source = new FileSource(input.path);
+	try {
+		const result = computeStats(index, source, { bucketMs: input.bucketMs, topN: input.topN, detail: true, templates: new TemplateMiner() });
+		parentPort?.postMessage({ result });
+	} finally {
+		source.close();
+	}
+}
+
+main().catch((e: unknown) => parentPort?.postMessage({ error: e instanceof Error ? e.message : String(e) }));
