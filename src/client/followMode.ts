@@ -75,6 +75,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		reg('logLens.followWithFilter', (p?: { path: string; filter: FilterSpec }) => this.followWithFilter(p));
 		reg('logLens.stopFollowing', () => this.stopActive());
 		reg('logLens.toggleAutoScroll', () => this.toggleAutoScroll());
+		reg('logLens.clearAlerts', () => { this.alerts.length = 0; this.openAlert.clear(); this._onDidChangeAlerts.fire(); this.renderStatus(); });
 		this.statusItem.name = 'Log Lens Follow';
 		this.statusItem.command = 'logLens.toggleAutoScroll';
 		this._register({ dispose: () => { for (const id of [...this.sessions.keys()]) void this.client.sendNotification(FollowStopNotification.type, { id }); } });
@@ -102,6 +103,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		const info = await this.client.sendRequest(FollowStartRequest.type, {
 			path: filePath, fromStart: opts.fromStart, filter: opts.filter,
 			maxLines: cfg.get<number>('maxLines', 100_000), usePolling: cfg.get<boolean>('usePolling', false), pollIntervalMs: cfg.get<number>('pollIntervalMs', 250),
+			anomalyAlerts: cfg.get<boolean>('anomalyAlerts', false),
 		});
 		const uri = vscode.Uri.parse(info.uri);
 		const s: Session = { info, uri, paused: false, markers: [] };

@@ -9,7 +9,7 @@ import { LevelName, Occurrence, OccurrencesRequest, ProblemsRequest, ProblemTemp
 import { Disposable } from './disposable';
 import { FILTER_SCHEME, LogDocuments, isLogDocument } from './logDocuments';
 import type { FollowMode } from './followMode';
-import type { AlertEvent } from '../shared/protocol';
+import { AlertEvent, AnomaliesRequest, Signal } from '../shared/protocol';
 
 const PAGE = 200;
 
@@ -21,6 +21,8 @@ export type ProblemNode =
 	| { kind: 'more'; uri: string; parent: ProblemNode; offset: number }
 	| { kind: 'info'; label: string }
 	| { kind: 'alerts' }
+	| { kind: 'anomalies'; uri: string; signals: Signal[] }
+	| { kind: 'anomaly'; uri: string; s: Signal }
 	| { kind: 'alert'; a: AlertEvent };
 
 const LEVEL_ICON: Record<LevelName, [string, string | undefined]> = {
@@ -46,6 +48,7 @@ export class ProblemsTree extends Disposable implements vscode.TreeDataProvider<
 	minLevel: LevelName = 'warning';
 	mode: 'template' | 'time' = 'template';
 	private readonly results = new Map<string, ProblemsResult>();
+	private readonly signals = new Map<string, Signal[]>();
 	/** Extra occurrence pages loaded through "Show more", per parent node key. */
 	private readonly pages = new Map<string, number>();
 	private refreshTimer: NodeJS.Timeout | undefined;
@@ -104,7 +107,12 @@ export class ProblemsTree extends Disposable implements vscode.TreeDataProvider<
 		const uris = this.uris();
 		await Promise.all(uris.map(async (uri) => {
 			try {
-				this.results.set(uri, await this.client.sendRequest(ProblemsRequest.type, { uri, minLevel: this.minLevel }));
+				const [problems, signals] = await Promise.all([
+					this.client.sendRequest(ProblemsRequest.type, { uri, minLevel: this.minLevel }),
+					this.client.sendRequest(AnomaliesRequest.type, { uri }).catch(() => []),
+				]);
+				this.results.set(uri, problems);
+				this.signals.set(uri, signals);
 			} catch {
 				this.results.delete(uri);
 			}
@@ -194,10 +202,28 @@ export class ProblemsTree extends Disposable implements vscode.TreeDataProvider<
 			}
 			case 'info':
 				return new vscode.TreeItem(n.label, vscode.TreeItemCollapsibleState.None);
+			case 'anomalies': {
+				const it = new vscode.TreeItem('Anomalies', vscode.TreeItemCollapsibleState.Collapsed);
+				it.description = `${n.signals.length}`;
+				it.iconPath = new vscode.ThemeIcon('pulse', new vscode.ThemeColor('editorWarning.foreground'));
+				it.tooltip = 'New message kinds, rate spikes and silences learned from this log';
+				it.accessibilityInformation = { label: `Anomalies: ${n.signals.length}` };
+				return it;
+			}
+			case 'anomaly': {
+				const icon = n.s.kind === 'new-template' ? 'sparkle' : n.s.kind === 'rate-spike' ? 'graph-line' : 'mute';
+				const it = new vscode.TreeItem(n.s.message, vscode.TreeItemCollapsibleState.None);
+				it.description = `${n.s.kind} · ${Number.isFinite(n.s.time) ? shortTime(new Date(n.s.time).toISOString()) : ''}`;
+				it.iconPath = new vscode.ThemeIcon(icon);
+				if (n.s.line !== undefined) it.command = { command: 'logLens.revealEntry', title: 'Reveal', arguments: [n.uri, n.s.line] };
+				it.accessibilityInformation = { label: `Anomaly, ${n.s.kind}: ${n.s.message}` };
+				return it;
+			}
 			case 'alerts': {
 				const it = new vscode.TreeItem('Alerts', vscode.TreeItemCollapsibleState.Expanded);
 				it.description = `${this.follow?.alerts.length ?? 0}`;
 				it.iconPath = new vscode.ThemeIcon('bell-dot', new vscode.ThemeColor('editorWarning.foreground'));
+				it.contextValue = 'alerts';
 				it.accessibilityInformation = { label: `Alerts: ${this.follow?.alerts.length ?? 0}` };
 				return it;
 			}
@@ -219,6 +245,7 @@ export class ProblemsTree extends Disposable implements vscode.TreeDataProvider<
 			if (uris.length > 1) return [...alerts, ...uris.map((uri): ProblemNode => ({ kind: 'file', uri }))];
 			return [...alerts, ...(uris.length ? this.levelNodes(uris[0]) : [])];
 		}
+		if (n.kind === 'anomalies') return n.signals.slice(0, 1000).map((s) => ({ kind: 'anomaly', uri: n.uri, s }));
 		if (n.kind === 'alerts') return [...(this.follow?.alerts ?? [])].reverse().slice(0, 500).map((a) => ({ kind: 'alert', a }));
 		if (n.kind === 'file') return this.levelNodes(n.uri);
 		if (n.kind === 'level') {
@@ -236,8 +263,10 @@ export class ProblemsTree extends Disposable implements vscode.TreeDataProvider<
 	private levelNodes(uri: string): ProblemNode[] {
 		const r = this.results.get(uri);
 		if (!r) return [{ kind: 'info', label: 'Indexing…' }];
-		if (!r.levels.length) return [{ kind: 'info', label: `No entries at ${r.minLevel} or above` }];
-		return r.levels.map((l) => ({ kind: 'level', uri, level: l.level, count: l.count, templates: l.templates }));
+		const signals = this.signals.get(uri) ?? [];
+		const anomalies: ProblemNode[] = signals.length ? [{ kind: 'anomalies', uri, signals }] : [];
+		if (!r.levels.length) return [...anomalies, { kind: 'info', label: `No entries at ${r.minLevel} or above` }];
+		return [...r.levels.map((l): ProblemNode => ({ kind: 'level', uri, level: l.level, count: l.count, templates: l.templates })), ...anomalies];
 	}
 
 	private key(n: ProblemNode): string {

@@ -13,10 +13,12 @@ import { BufferSource } from '../core/byteSource';
 import { readEntry } from '../core/entryReader';
 import { CompiledFilter } from '../core/filter';
 import type { LogFormat } from '../core/format';
-import { FollowInfo, FollowMarker, FollowParams, FollowStatus } from '../shared/protocol';
+import { AlertEvent, FollowInfo, FollowMarker, FollowParams, FollowStatus } from '../shared/protocol';
 import { compileSpec } from './filterService';
 import { formatFor } from './formatSettings';
 import type { AlertEngine } from './alerts';
+import { AnomalyDetector } from '../core/anomalies';
+import { TemplateMiner, tracebackKey } from '../core/templates';
 import type { LogDoc, LogStore } from './logStore';
 
 export const FOLLOW_SCHEME = 'loglens-follow';
@@ -27,6 +29,7 @@ const IDLE_MS = 250;
 interface Callbacks {
 	changed(status: FollowStatus): void;
 	alerts(): void;
+	anomaly(a: AlertEvent): void;
 	log(msg: string): void;
 }
 
@@ -50,6 +53,8 @@ class Session {
 	private readonly filters: CompiledFilter[] | undefined;
 	private format: LogFormat | undefined;
 	private readonly maxLines: number;
+	/** Anomaly signals while following (opt-in: it mines every entry's message). */
+	private readonly anomaly: { det: AnomalyDetector; miner: TemplateMiner } | undefined;
 
 	constructor(readonly id: string, readonly params: FollowParams, private readonly cb: Callbacks, private readonly alerts: AlertEngine) {
 		const base = path.basename(params.path);
@@ -64,6 +69,7 @@ class Session {
 		this.stage = new LogIndex({ format: this.format });
 		this.doc = { uri: this.uri, index: new LogIndex({ format: this.format }), source: new BufferSource(Buffer.alloc(0)), state: 'ready', indexedBytes: 0, totalBytes: 0 };
 		this.filters = params.filter ? compileSpec(params.filter, Date.now()) : undefined;
+		this.anomaly = params.anomalyAlerts ? { det: new AnomalyDetector(), miner: new TemplateMiner() } : undefined;
 		this.follower = new FileFollower(params.path, { fromStart: params.fromStart, contextLines: 10, usePolling: params.usePolling, pollIntervalMs: params.pollIntervalMs });
 		// a piece flushed without its newline (a rotated file closed mid-line) ends its line here
 		this.follower.on('lines', (l) => this.onBytes(l.partial ? Buffer.concat([l.data, Buffer.from('\n')]) : l.data));
@@ -91,7 +97,7 @@ class Session {
 		this.received += n;
 		this.rateWindow.push([now, n]);
 		if (!this.filters) this.appendOutput(data);
-		if (this.filters || this.alerts.active) {
+		if (this.filters || this.alerts.active || this.anomaly) {
 			this.stageBuf.push(data);
 			this.stage.append(data);
 			// finish() settles format detection on a short sample; appending later continues the index
@@ -117,6 +123,7 @@ class Session {
 			if (this.filters) this.appendOutput(Buffer.from(`${text}\n`, 'utf8'));
 			else line = Math.max(0, line - (ix.lineCount - d.line));
 			if (this.alerts.active) this.alerts.observe(d.level, text, { sessionId: this.id, uri: this.uri, path: this.params.path, line });
+			if (this.anomaly) this.observeAnomaly(d.level, d.time, d.message, d.text, line);
 		}
 		this.stageDone = upTo;
 		if (this.alerts.active) this.cb.alerts();
@@ -129,6 +136,15 @@ class Session {
 			this.stage.finish();
 			this.stageBuf = [Buffer.from(rest)];
 			this.stageDone = 0;
+		}
+	}
+
+	private observeAnomaly(level: number, time: number, message: string, text: string | undefined, line: number): void {
+		const a = this.anomaly!;
+		const tb = text && text.includes('\n') ? tracebackKey(text) : undefined;
+		const id = a.miner.resolve(a.miner.add(message, tb));
+		for (const sig of a.det.observe({ time: Number.isFinite(time) ? time : Date.now(), level, templateId: id, template: a.miner.template(id), line })) {
+			this.cb.anomaly({ rule: `anomaly: ${sig.kind}`, message: sig.message, count: 1, sessionId: this.id, uri: this.uri, path: this.params.path, line, text: sig.template ?? sig.message, time: Date.now() });
 		}
 	}
 
@@ -206,6 +222,7 @@ export class FollowService {
 				this.cb.changed(st);
 			},
 			alerts: () => this.cb.alerts(),
+			anomaly: (a) => this.cb.anomaly(a),
 			log: (m) => this.cb.log(m),
 		}, this.alerts);
 		this.sessions.set(id, s);

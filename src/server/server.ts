@@ -12,9 +12,9 @@ import { LogStore, summarize } from './logStore';
 import {
 	SummaryRequest, IndexChangedNotification, OpenLogNotification, CloseLogNotification, FilterRequest, NavigateRequest,
 	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest, SetFormatRequest, DiscoverLoggingRequest, EntryTextRequest, FollowStartRequest, FollowStopNotification, FollowContentRequest,
-	FollowChangedNotification, AlertNotification, AlertRulesInvalidNotification, StatsRequest,
+	FollowChangedNotification, AlertNotification, AlertRulesInvalidNotification, StatsRequest, AnomaliesRequest,
 } from '../shared/protocol';
-import { stats } from './statsService';
+import { stats, anomalies } from './statsService';
 import { FollowService } from './followService';
 import { AlertEngine } from './alerts';
 import { entryText } from '../core/entryReader';
@@ -55,6 +55,7 @@ const alerts = new AlertEngine();
 const follow = new FollowService(store, alerts, {
 	changed: (st) => void connection.sendNotification(FollowChangedNotification.type, st),
 	alerts: () => { for (const a of alerts.drain()) void connection.sendNotification(AlertNotification.type, a); },
+	anomaly: (a) => void connection.sendNotification(AlertNotification.type, a),
 	log: (m) => connection.console.log(m),
 });
 
@@ -138,6 +139,7 @@ connection.onRequest(EntryTextRequest.type, withDoc((doc, p) => {
 }, null));
 
 connection.onRequest(StatsRequest.type, withDoc((doc, p, token) => stats(doc, p, token), undefined as never));
+connection.onRequest(AnomaliesRequest.type, withDoc((doc, _p, token) => anomalies(doc, token), []));
 connection.onRequest(FollowStartRequest.type, (p) => follow.start(p));
 connection.onNotification(FollowStopNotification.type, (p) => void follow.stop(p.id));
 connection.onRequest(FollowContentRequest.type, (p) => follow.content(p.id));

@@ -5,6 +5,8 @@
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { StatsResult } from '../core/stats';
+import type { Signal } from '../core/anomalies';
+export type { Signal };
 
 /** Canonical level names, in severity order, plus `unknown`. */
 export type LevelName = 'trace' | 'debug' | 'info' | 'notice' | 'warning' | 'error' | 'critical' | 'unknown';
@@ -216,6 +218,8 @@ export interface FollowParams {
 	/** Rely on stat polling only (`logLens.follow.usePolling`). */
 	usePolling?: boolean;
 	pollIntervalMs?: number;
+	/** Raise alerts for anomaly signals (new message kinds, spikes, silences) while following. */
+	anomalyAlerts?: boolean;
 }
 export interface FollowInfo { id: string; uri: string; path: string }
 /** Sent from the client: start following a file; the tab's URI comes back. */
@@ -298,4 +302,10 @@ export interface StatsParams { uri: string; bucketMs?: number; detail?: boolean;
 export namespace StatsRequest {
 	export const method = 'logLens/stats' as const;
 	export const type = new RequestType<StatsParams, StatsResult, void>(method);
+}
+
+/** Sent from the client: anomaly signals of a log (the Problems tree's Anomalies group). */
+export namespace AnomaliesRequest {
+	export const method = 'logLens/anomalies' as const;
+	export const type = new RequestType<UriParams, Signal[], void>(method);
 }

@@ -38,6 +38,7 @@ function seqs(text: string): number[] {
 suite('Follow mode', () => {
 	teardown(async () => {
 		await vscode.commands.executeCommand('logLens.stopFollowing');
+		await vscode.commands.executeCommand('logLens.clearAlerts');
 		await vscode.workspace.getConfiguration('logLens').update('alerts', undefined, vscode.ConfigurationTarget.Workspace);
 		await closeAll();
 	});

@@ -28,8 +28,9 @@ suite('Problems tree', () => {
 		const { api, editor } = await openLog(rel);
 		const tree = api.problems;
 		await vscode.commands.executeCommand('workbench.view.extension.logLens');
+		const levelsOnly = (r: ProblemNode[]) => r.filter((n) => n.kind === 'level');
 		const roots = await waitFor(async () => {
-			const r = await tree.getChildren();
+			const r = levelsOnly(await tree.getChildren());
 			return r.length && r[0].kind === 'level' && r[0].count === 4 ? r : undefined;
 		}, 'level nodes');
 		const byLevel = Object.fromEntries(roots.map((n) => [n.kind === 'level' ? n.level : '', n]));
@@ -61,7 +62,7 @@ suite('Problems tree', () => {
 		await waitFor(() => /db-9 refused/.test(fed.document.getText()), 'filtered tab updated after append');
 		await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn });
 		const after = await waitFor(async () => {
-			const r = await tree.getChildren();
+			const r = levelsOnly(await tree.getChildren());
 			const err = r.find((n): n is Extract<ProblemNode, { kind: 'level' }> => n.kind === 'level' && n.level === 'error');
 			return err?.count === 5 && r[0].kind === 'level' && r[0].level === 'critical' ? r : undefined;
 		}, 'tree updated after append');
