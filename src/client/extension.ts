@@ -17,6 +17,7 @@ import { ProjectLogs } from './projectLogs';
 import { FollowMode } from './followMode';
 import { openSampleLog } from './sampleLog';
 import { StatsView } from './statsView';
+import { LargeLog } from './largeLog';
 import { StatsRequest } from '../shared/protocol';
 
 /** What the extension exposes to its tests (and to other extensions). */
@@ -30,6 +31,7 @@ export interface LogLensApi {
 	problems: ProblemsTree;
 	follow: FollowMode;
 	stats: StatsView;
+	large: LargeLog;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<LogLensApi> {
@@ -40,7 +42,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<LogLen
 	const docs = new LogDocuments(client);
 	const statusBar = new StatusBar(docs);
 	const filters = new FilterFeature(client, docs);
-	const navigation = new Navigation(client);
+	const large = new LargeLog(client);
+	context.subscriptions.push(large);
+	const navigation = new Navigation(client, large);
 	const decorations = new EntryDecorations(client, docs);
 	const follow = new FollowMode(client, context.globalState);
 	const problems = new ProblemsTree(client, docs, context.workspaceState, follow);
@@ -59,7 +63,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<LogLen
 		(arg) => vscode.commands.executeCommand('logLens.applyFilter', arg), docs.onDidChangeSummary);
 	context.subscriptions.push(stats);
 	context.subscriptions.push(vscode.commands.registerCommand('logLens.openSampleLog', () => openSampleLog(context)));
-	return { client, docs, filters, navigation, decorations, statusBar, problems, follow, stats };
+	return { client, docs, filters, navigation, decorations, statusBar, problems, follow, stats, large };
 }
 
 export function deactivate(): void {

@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { FilterRequest, FilterSpec, LEVEL_ORDER, LevelName, FilterResult, LevelCounts } from '../shared/protocol';
+import { FilterRequest, FilterSpec, LEVEL_ORDER, LevelName, FilterResult, LevelCounts, FilterToFileRequest } from '../shared/protocol';
 import { Disposable } from './disposable';
 import { describeFilter } from '../shared/describeFilter';
 import { FILTER_SCHEME, LogDocuments, isLogDocument } from './logDocuments';
@@ -69,6 +69,7 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 		reg('logLens.applyFilter', (arg: { source?: string; filter: FilterSpec }) => this.open(arg.filter, arg.source ? vscode.Uri.parse(arg.source) : undefined));
 		reg('logLens.clearFilter', () => this.clearFilter());
 		reg('logLens.goToSourceLine', () => this.goToSourceLine());
+		reg('logLens.saveFilterResult', (target?: string) => this.saveResult(target));
 	}
 
 	private scheduleRefresh(uri: vscode.Uri): void {
@@ -87,7 +88,7 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 		const r = await this.client.sendRequest(FilterRequest.type, { uri: st.source, filter: st.filter, maxEntries: max }, token);
 		const name = vscode.Uri.parse(st.source).path.split('/').pop();
 		const head = `# Log Lens filter: ${r.description} — ${r.matchedEntries.toLocaleString('en-US')} of ${r.totalEntries.toLocaleString('en-US')} entries from ${name}` +
-			(r.truncated ? ` (first ${max.toLocaleString('en-US')} shown; raise logLens.filter.maxEntries to see more)` : '');
+			(r.truncated ? ` (first ${max.toLocaleString('en-US')} shown: "Save Filter Result to File…" writes all, or raise logLens.filter.maxEntries)` : '');
 		this.results.set(uri.toString(), { ...r, lineMap: [-1, ...r.lineMap] });
 		return r.text.length ? `${head}\n${r.text}` : `${head}\n`;
 	}
@@ -100,7 +101,10 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 			return undefined;
 		}
 		const st = decodeFilterUri(doc.uri);
-		return st ? { source: vscode.Uri.parse(st.source), base: st.filter } : { source: doc.uri };
+		if (st) return { source: vscode.Uri.parse(st.source), base: st.filter };
+		// a large-log window filters the whole file, not the window
+		if (doc.uri.scheme === 'loglens-window') return { source: vscode.Uri.file(doc.uri.query) };
+		return { source: doc.uri };
 	}
 
 	/** Opens the filtered tab for `filter` over the active log (refining when it is a filtered tab). */
@@ -212,6 +216,20 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 		const source = vscode.Uri.parse(st.source);
 		await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
 		await vscode.window.showTextDocument(source, { preview: false });
+	}
+
+	/** Writes every matching entry (no cap) to a file chosen by the user. */
+	private async saveResult(target?: string): Promise<{ entries: number; bytes: number } | undefined> {
+		const doc = vscode.window.activeTextEditor?.document;
+		const st = doc && decodeFilterUri(doc.uri);
+		if (!st) return undefined;
+		const src = vscode.Uri.parse(st.source);
+		const dest = target ? vscode.Uri.file(target) : await vscode.window.showSaveDialog({ defaultUri: src.scheme === 'file' ? vscode.Uri.file(src.fsPath.replace(/(\.log)?$/, '.filtered.log')) : undefined, saveLabel: 'Save Filter Result' });
+		if (!dest) return undefined;
+		const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Log Lens: saving the filter result…', cancellable: true }, (_p, token) =>
+			this.client.sendRequest(FilterToFileRequest.type, { uri: st.source, filter: st.filter, path: dest.fsPath }, token));
+		void vscode.window.showInformationMessage(`Log Lens: saved ${r.entries.toLocaleString('en-US')} entries to ${dest.fsPath}`);
+		return r;
 	}
 
 	/** Source location of a line of a filtered tab. */

@@ -4,9 +4,10 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { GotoTimeRequest, NavigateRequest, NavigationKind, EntryTextRequest } from '../shared/protocol';
 import { Disposable } from './disposable';
 import { isLogDocument } from './logDocuments';
+import { LargeLog } from './largeLog';
 
 export class Navigation extends Disposable {
-	constructor(private readonly client: LanguageClient) {
+	constructor(private readonly client: LanguageClient, private readonly large?: LargeLog) {
 		super();
 		const nav = (id: string, kind: NavigationKind, direction: 'next' | 'previous') =>
 			this._register(vscode.commands.registerCommand(id, () => this.go(kind, direction)));
@@ -35,6 +36,8 @@ export class Navigation extends Disposable {
 	async go(kind: NavigationKind, direction: 'next' | 'previous'): Promise<number | undefined> {
 		const ed = vscode.window.activeTextEditor;
 		if (!ed || !isLogDocument(ed.document)) return undefined;
+		// a large-log window navigates the whole file, moving the window as needed
+		if (this.large && LargeLog.isWindow(ed.document.uri)) return this.large.navigate(kind, direction);
 		const r = await this.client.sendRequest(NavigateRequest.type, { uri: ed.document.uri.toString(), line: ed.selection.active.line, direction, kind });
 		const what = kind === 'error' ? 'error' : kind === 'warning' ? 'warning or error' : 'entry';
 		if (r.line === null) {
@@ -57,6 +60,7 @@ export class Navigation extends Disposable {
 		if (!ed || !isLogDocument(ed.document)) return undefined;
 		const t = time ?? await vscode.window.showInputBox({ title: 'Log Lens: Go to Timestamp', prompt: 'A time like 14:03:22 or 2024-05-01T14:03:22 — goes to the nearest entry' });
 		if (!t) return undefined;
+		if (this.large && LargeLog.isWindow(ed.document.uri)) return this.large.goToTime(t);
 		const r = await this.client.sendRequest(GotoTimeRequest.type, { uri: ed.document.uri.toString(), time: t });
 		if (r.error || r.line === null) {
 			void vscode.window.showWarningMessage(`Log Lens: ${r.error ?? 'this log has no timestamps'}`);

@@ -12,8 +12,9 @@ import { LogStore, summarize } from './logStore';
 import {
 	SummaryRequest, IndexChangedNotification, OpenLogNotification, CloseLogNotification, FilterRequest, NavigateRequest,
 	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest, SetFormatRequest, DiscoverLoggingRequest, EntryTextRequest, FollowStartRequest, FollowStopNotification, FollowContentRequest,
-	FollowChangedNotification, AlertNotification, AlertRulesInvalidNotification, StatsRequest, AnomaliesRequest,
+	FollowChangedNotification, AlertNotification, AlertRulesInvalidNotification, StatsRequest, AnomaliesRequest, WindowRequest, FilterToFileRequest,
 } from '../shared/protocol';
+import { windowOf, filterToFile } from './windowService';
 import { stats, anomalies } from './statsService';
 import { FollowService } from './followService';
 import { AlertEngine } from './alerts';
@@ -94,6 +95,14 @@ documents.onDidClose((e) => store.close(e.document.uri, 'editor'));
 connection.onNotification(OpenLogNotification.type, (p) => void store.open(p.uri, 'tab'));
 connection.onNotification(CloseLogNotification.type, (p) => store.close(p.uri, 'tab'));
 
+/** Files this big answer from the partial index while they are still being read. */
+const PARTIAL_BYTES = 64 << 20;
+
+function partialOrReady(uri: string): ReturnType<LogStore['get']> {
+	const d = store.get(uri);
+	return d && (d.state !== 'indexing' || d.totalBytes > PARTIAL_BYTES) ? d : undefined;
+}
+
 /** Runs a handler on a document's index, after yielding once so cancellations are seen. */
 function withDoc<P extends { uri: string } | { textDocument: { uri: string } }, R>(fn: (doc: NonNullable<Awaited<ReturnType<LogStore['ready']>>>, p: P, token: CancellationToken) => R | Promise<R>, fallback: R) {
 	return async (p: P, token: CancellationToken): Promise<R> => {
@@ -102,7 +111,7 @@ function withDoc<P extends { uri: string } | { textDocument: { uri: string } }, 
 		const uri = 'uri' in p ? p.uri : p.textDocument.uri;
 		// A request may arrive for a log the server was not told about (e.g. a filter over a file
 		// whose tab is closed): index it on demand, held by the request.
-		const doc = (await store.ready(uri)) ?? (await store.open(uri, 'request'));
+		const doc = partialOrReady(uri) ?? (await store.ready(uri)) ?? (await store.open(uri, 'request'));
 		try {
 			return await fn(doc, p, token);
 		} catch (e) {
@@ -140,6 +149,14 @@ connection.onRequest(EntryTextRequest.type, withDoc((doc, p) => {
 
 connection.onRequest(StatsRequest.type, withDoc((doc, p, token) => stats(doc, p, token), undefined as never));
 connection.onRequest(AnomaliesRequest.type, withDoc((doc, _p, token) => anomalies(doc, token), []));
+connection.onRequest(WindowRequest.type, async (p) => {
+	const uri = URI.file(p.path).toString();
+	const opening = store.open(uri, 'window');
+	const doc = partialOrReady(uri) ?? (await opening);
+	return windowOf(doc, p);
+});
+connection.onNotification('logLens/closeWindow', (p: { path: string }) => store.close(URI.file(p.path).toString(), 'window'));
+connection.onRequest(FilterToFileRequest.type, withDoc((doc, p, token) => filterToFile(doc, p.filter, p.path, token), { entries: 0, bytes: 0 }));
 connection.onRequest(FollowStartRequest.type, (p) => follow.start(p));
 connection.onNotification(FollowStopNotification.type, (p) => void follow.stop(p.id));
 connection.onRequest(FollowContentRequest.type, (p) => follow.content(p.id));

@@ -309,3 +309,27 @@ export namespace AnomaliesRequest {
 	export const method = 'logLens/anomalies' as const;
 	export const type = new RequestType<UriParams, Signal[], void>(method);
 }
+
+/** A window of a large file: `count` lines from `startLine` (0-based), read from disk by the server. */
+export interface WindowParams { path: string; startLine: number; count: number }
+export interface WindowResult {
+	text: string;
+	startLine: number;
+	/** Lines in the window's text. */
+	lines: number;
+	totalLines: number;
+	totalEntries: number;
+	state: LogSummary['state'];
+	indexedBytes: number;
+	bytes: number;
+}
+/** Sent from the client: a window of a large file (Open Large Log). */
+export namespace WindowRequest {
+	export const method = 'logLens/window' as const;
+	export const type = new RequestType<WindowParams, WindowResult, void>(method);
+}
+/** Sent from the client: write every entry matching a filter to a file (no cap). */
+export namespace FilterToFileRequest {
+	export const method = 'logLens/filterToFile' as const;
+	export const type = new RequestType<{ uri: string; filter: FilterSpec; path: string }, { entries: number; bytes: number }, void>(method);
+}

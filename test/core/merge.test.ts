@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { tempDir } from '../testUtil';
@@ -110,7 +110,7 @@ test('three CPython processes, three formats and zones: merged in exact time ord
 	const t = tempDir();
 	try {
 		const barrier = join(t.dir, 'barrier');
-		require('node:fs').mkdirSync(barrier);
+		mkdirSync(barrier);
 		const files = [join(t.dir, 'text.log'), join(t.dir, 'json.log'), join(t.dir, 'zoned.log')];
 		const n = 400;
 		await Promise.all([
@@ -225,7 +225,7 @@ test('mergeToText: the line map leads every merged line back to its file and lin
 	try {
 		const a = write(t.dir, 'x.log', '2024-05-01 10:00:00,000 - a - INFO - a1\n2024-05-01 10:00:02,000 - a - ERROR - a2\nTraceback (most recent call last):\nValueError: x\n');
 		const sub = join(t.dir, 'sub');
-		require('node:fs').mkdirSync(sub);
+		mkdirSync(sub);
 		const b = write(sub, 'x.log', '2024-05-01 10:00:01,000 - b - WARNING - b1\n');
 		const m = await mergeToText([a, b]);
 		assert.deepEqual(m.files.map((f) => f.label), [`${t.dir.split('/').pop()}/x.log`, 'sub/x.log']);

@@ -3,7 +3,7 @@
 // first, and read as one timeline with every record exactly once.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, utimesSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
@@ -118,7 +118,7 @@ test('file times do not decide when the names do; X and X.gz both present count 
 			if (n === 'app.log.3') writeFileSync(p + '.gz', gz.subarray(0, gz.length >> 1));
 			else {
 				writeFileSync(p + '.gz', gz);
-				require('node:fs').rmSync(p);
+				rmSync(p);
 			}
 		}
 		// Make the file times lie: the oldest archive looks newest.
@@ -171,7 +171,7 @@ h.close()
 
 		// logrotate dateext, both placements of the date, one compressed; no live file (all rotated away).
 		const d2 = join(t.dir, 'lr');
-		require('node:fs').mkdirSync(d2);
+		mkdirSync(d2);
 		const line = (s: number): string => `2024-05-0${s} 00:00:00,000 - x - INFO - seq=${s} day\n`;
 		writeFileSync(join(d2, 'web-20240503.log'), line(3));
 		writeFileSync(join(d2, 'web.log-20240501.gz'), gzipSync(line(1)));

@@ -1,0 +1,59 @@
+/**
+ * Large files: windows of N lines read from disk through the index (Open Large Log), and filter
+ * results streamed to a file with no cap. Nothing here holds the file's text in memory.
+ */
+import * as fs from 'fs';
+import { CancellationToken } from 'vscode-languageserver/node';
+import type { FilterSpec, WindowParams, WindowResult } from '../shared/protocol';
+import { forEachMatch } from './filterService';
+import type { LogDoc } from './logStore';
+
+const MAX_WINDOW = 50_000;
+
+export function windowOf(doc: LogDoc, p: WindowParams): WindowResult {
+	const ix = doc.index;
+	const total = ix.lineCount;
+	const count = Math.max(1, Math.min(MAX_WINDOW, p.count));
+	const start = Math.max(0, Math.min(p.startLine, Math.max(0, total - count)));
+	const end = Math.min(total, start + count); // exclusive
+	let text = '';
+	if (end > start) {
+		const from = ix.lineStart(start), to = ix.lineEnd(end - 1);
+		text = doc.source.read(from, to - from).toString('utf8').replace(/\r\n/g, '\n');
+	}
+	return { text, startLine: start, lines: end - start, totalLines: total, totalEntries: ix.entryCount, state: doc.state, indexedBytes: doc.indexedBytes, bytes: doc.totalBytes };
+}
+
+/** Streams the matching entries to `path` in big writes; returns what was written. */
+export async function filterToFile(doc: LogDoc, spec: FilterSpec, path: string, token: CancellationToken): Promise<{ entries: number; bytes: number }> {
+	const ix = doc.index;
+	const fd = fs.openSync(path, 'w');
+	let pending: Buffer[] = [];
+	let pendingBytes = 0;
+	let entries = 0, bytes = 0;
+	const flush = () => {
+		if (!pendingBytes) return;
+		fs.writeSync(fd, pending.length === 1 ? pending[0] : Buffer.concat(pending));
+		bytes += pendingBytes;
+		pending = [];
+		pendingBytes = 0;
+	};
+	try {
+		forEachMatch(doc, spec, (e) => {
+			const from = ix.lineStart(ix.entryStartLine(e));
+			const to = ix.lineEnd(ix.entryEndLine(e));
+			const b = Buffer.from(doc.source.read(from, to - from));
+			pending.push(b, NL);
+			pendingBytes += b.length + 1;
+			entries++;
+			if (pendingBytes >= 4 << 20) flush();
+		}, token);
+		flush();
+	} finally {
+		fs.closeSync(fd);
+	}
+	await Promise.resolve();
+	return { entries, bytes };
+}
+
+const NL = Buffer.from('\n');

@@ -1,0 +1,88 @@
+// Large logs in the real host: a generated multi-hundred-MB log opens as a window (Open Large Log),
+// next error and go-to-line move the window across the file, Filter by Level filters the whole
+// file with a cap, and the extension host's event loop delay is measured throughout
+// (perf_hooks.monitorEventLoopDelay). Size: LOGLENS_BIG_MB (default 150).
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as vscode from 'vscode';
+import { monitorEventLoopDelay } from 'perf_hooks';
+import { closeAll, waitFor, workspacePath, openLog } from './hostUtil';
+import type { LogSummary } from '../../src/shared/protocol';
+
+/** Writes ~mb MB of Python-format lines fast; every 5,000th record is an ERROR with a traceback. */
+function writeBigLog(file: string, mb: number): { lines: number; errors: number; firstErrorLine: number } {
+	const fd = fs.openSync(file, 'w');
+	let t = Date.UTC(2024, 4, 1, 0, 0, 0);
+	let line = 0, errors = 0, rec = 0, firstErrorLine = -1;
+	const target = mb * 1024 * 1024;
+	let written = 0;
+	while (written < target) {
+		const parts: string[] = [];
+		for (let k = 0; k < 10_000; k++, rec++) {
+			t += 7;
+			const d = new Date(t).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
+			if (rec % 5000 === 4999) {
+				if (firstErrorLine < 0) firstErrorLine = line;
+				parts.push(`${d} - app.worker - ERROR - job ${rec} failed\nTraceback (most recent call last):\n  File "/srv/app/jobs.py", line 12, in run\nValueError: bad input ${rec}`);
+				line += 4;
+				errors++;
+			} else {
+				parts.push(`${d} - app.http - INFO - GET /api/items/${rec % 9973} 200 ${rec % 250}ms user=u${rec % 97}`);
+				line++;
+			}
+		}
+		const buf = Buffer.from(parts.join('\n') + '\n');
+		fs.writeSync(fd, buf);
+		written += buf.length;
+	}
+	fs.closeSync(fd);
+	return { lines: line, errors, firstErrorLine };
+}
+
+suite('Large logs', () => {
+	teardown(closeAll);
+
+	test('Open Large Log: window, jumps, whole-file filter; event loop stays free', async function () {
+		this.timeout(600_000);
+		const mb = Number(process.env.LOGLENS_BIG_MB || 150);
+		const file = workspacePath('big.log');
+		const facts = writeBigLog(file, mb);
+		const { api } = await openLog('basic.log');
+		const h = monitorEventLoopDelay({ resolution: 10 });
+		h.enable();
+		const t0 = Date.now();
+		const ed = await vscode.commands.executeCommand<vscode.TextEditor>('logLens.openLargeLog', file);
+		assert.strictEqual(ed.document.uri.scheme, 'loglens-window');
+		const s = await waitFor(async () => {
+			const r = await api.client.sendRequest<LogSummary>('logLens/summary', { uri: vscode.Uri.file(file).toString() });
+			return r.state === 'ready' ? r : undefined;
+		}, 'indexed', 300_000, 200);
+		const indexMs = Date.now() - t0;
+		assert.strictEqual(s.lines, facts.lines);
+		assert.strictEqual(s.levels.error, facts.errors);
+		// the window shows the start of the file; Next Error jumps into it, far ones move the window
+		await waitFor(() => ed.document.lineCount > 1000, 'window text');
+		const first = await vscode.commands.executeCommand<number>('logLens.nextError');
+		assert.strictEqual(first, facts.firstErrorLine);
+		const target = facts.lines - 10;
+		await vscode.commands.executeCommand('logLens.window.goToLine', target + 1);
+		await waitFor(() => {
+			const e = vscode.window.activeTextEditor!;
+			return e.document.uri.scheme === 'loglens-window' && e.document.lineAt(e.selection.active.line).text.length > 0 && api.large && true;
+		}, 'window moved');
+		// Filter by Level over the whole file, capped
+		await vscode.workspace.getConfiguration('logLens').update('filter.maxEntries', 1000, vscode.ConfigurationTarget.Workspace);
+		try {
+			const fed = await vscode.commands.executeCommand<vscode.TextEditor>('logLens.filterByLevel', 'error');
+			const head = fed.document.lineAt(0).text;
+			assert.match(head, new RegExp(`${facts.errors.toLocaleString('en-US')} of [\\d,]+ entries from big\\.log`));
+			if (facts.errors > 1000) assert.match(head, /first 1,000 shown/);
+		} finally {
+			await vscode.workspace.getConfiguration('logLens').update('filter.maxEntries', undefined, vscode.ConfigurationTarget.Workspace);
+		}
+		h.disable();
+		const p99 = h.percentile(99) / 1e6, max = h.max / 1e6;
+		console.log(`large log: ${mb} MB, ${facts.lines.toLocaleString('en-US')} lines indexed in ${indexMs} ms; extension host event loop delay p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms`);
+		fs.unlinkSync(file);
+	});
+});
