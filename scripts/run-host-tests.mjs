@@ -23,6 +23,11 @@ async function main() {
 	// A throw-away workspace: a copy of the fixtures the suites use, so tests may write files.
 	const work = mkdtempSync(join(tmpdir(), 'loglens-ws-'));
 	cpSync(join(EXT_DIR, 'test', 'fixtures', 'workspace'), work, { recursive: true });
+	if (process.env.LOGLENS_TRUST === '1') {
+		// workspace values of restricted settings, which Restricted Mode must ignore
+		mkdirSync(join(work, '.vscode'), { recursive: true });
+		writeFileSync(join(work, '.vscode', 'settings.json'), JSON.stringify({ 'logLens.pathMappings': { '/app/': '/somewhere/else/' }, 'logLens.alerts': [{ level: 'error' }], 'logLens.filter.maxEntries': 123 }));
+	}
 	let devPath = EXT_DIR;
 	let extensionsDir;
 	const vsix = process.env.LOGLENS_VSIX;

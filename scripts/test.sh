@@ -4,15 +4,16 @@
 #   core    — node:test over src/core and the CLI, on real fixtures and real CPython producers
 #   grammar — the TextMate grammar with vscode-textmate + vscode-oniguruma
 #   host    — mocha suites inside a real VS Code extension host (offline code-server host)
+#   restricted — the host suites for Restricted Mode (Workspace Trust on, folder untrusted)
 #   ui      — the real workbench in headless Chromium: colours, status bar, palette, as a user sees it
 #   vsix    — the packaged .vsix installed into the real host, smoke suite
 # Installs what is missing first (npm packages, Debian packages, the offline VS Code host).
 # TIERS="core grammar" npm test runs a subset.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-TIERS=${TIERS:-"static core grammar host ui vsix"}
+TIERS=${TIERS:-"static core grammar host restricted ui vsix"}
 [ -d node_modules ] || npm ci --no-audit --no-fund || exit 1
-case " $TIERS " in *" host "*|*" ui "*|*" vsix "*) bash scripts/install-host.sh >/dev/null || exit 1 ;; esac
+case " $TIERS " in *" host "*|*" restricted "*|*" ui "*|*" vsix "*) bash scripts/install-host.sh >/dev/null || exit 1 ;; esac
 npm run --silent build || exit 1
 node scripts/build-tests.mjs || exit 1
 
@@ -37,6 +38,7 @@ for t in $TIERS; do
     core) tier core node --test --test-reporter=spec --test-concurrency=1 out/test/core/ ;;
     grammar) tier grammar node --test --test-reporter=spec out/test/grammar/ ;;
     host) tier host node scripts/run-host-tests.mjs ;;
+    restricted) tier restricted env LOGLENS_TRUST=1 LOGLENS_TEST_GREP=@restricted node scripts/run-host-tests.mjs ;;
     ui) tier ui node --test --test-reporter=spec --test-concurrency=1 test/ui/ ;;
     vsix) tier vsix bash -c 'npx vsce package --no-dependencies -o out/log-lens.vsix >/dev/null && LOGLENS_VSIX=out/log-lens.vsix LOGLENS_TEST_GREP=@vsix node scripts/run-host-tests.mjs' ;;
   esac

@@ -100,6 +100,30 @@ export async function findRotatedSet(filePath: string): Promise<RotatedMember[]>
 }
 
 /**
+ * The live file a rotated name belongs to (`app.log.2.gz`, `app.log.2024-05-01`, `app-20240501.log`
+ * → `app.log`), so "open the rotated set" works from any member. A name that does not look rotated,
+ * or whose live file does not exist, is its own live file.
+ */
+export async function liveFileOf(filePath: string): Promise<string> {
+	const dir = path.dirname(filePath);
+	const name = path.basename(filePath).replace(COMPRESSED, '');
+	const bases: string[] = [];
+	const tail = /^(.+?)[._-]\d[\d._-]*$/.exec(name);
+	if (tail) bases.push(tail[1]);
+	const inner = /^(.+?)[._-]\d[\d._-]*(\.[A-Za-z][\w]*)$/.exec(name);
+	if (inner) bases.push(inner[1] + inner[2]);
+	for (const base of bases) {
+		if (!isRotatedName(base, name)) continue;
+		try {
+			if ((await fsp.stat(path.join(dir, base))).isFile()) return path.join(dir, base);
+		} catch {
+			// Not there: try the next reading of the name.
+		}
+	}
+	return filePath;
+}
+
+/**
  * How a rotated name orders: a small number for `app.log.3` (higher is older), else the digits of
  * a date / time suffix as text (`20240501`, `2024050112`), which sort in time order.
  */

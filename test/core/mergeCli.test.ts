@@ -72,7 +72,8 @@ before(() => {
 	const srcTime = Math.max(newest(join(root, 'src', 'core')), newest(join(root, 'src', 'cli')));
 	if (!existsSync(cli) || statSync(cli).mtimeMs < srcTime) {
 		cli = join(tmp.dir, 'cli.js');
-		const r = spawnSync(process.execPath, [join(root, 'node_modules', 'esbuild', 'bin', 'esbuild'), 'src/cli/main.ts', '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outfile=${cli}`, '--log-level=warning'], { cwd: root, encoding: 'utf8' });
+		// The .bin entry runs as it is: esbuild's install may have replaced its JS shim with the native binary.
+		const r = spawnSync(join(root, 'node_modules', '.bin', 'esbuild'), ['src/cli/main.ts', '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outfile=${cli}`, '--log-level=warning'], { cwd: root, encoding: 'utf8' });
 		assert.equal(r.status, 0, r.stderr);
 	}
 	a = join(tmp.dir, 'svc-a.log');

@@ -8,7 +8,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
 import { runPython, tempDir } from '../testUtil';
-import { findRotatedSet, openRotatedSet, readRotatedSet } from '../../src/core/rotatedSet';
+import { findRotatedSet, liveFileOf, openRotatedSet, readRotatedSet } from '../../src/core/rotatedSet';
 import { readLogFile } from '../../src/core/gzipSource';
 import { mergeLogs } from '../../src/core/merge';
 
@@ -168,6 +168,10 @@ h.close()
 		const set = await findRotatedSet(live);
 		assert.deepEqual(set.map((m) => basename(m.path)), ['svc.log.2024-05-01_08', 'svc.log.2024-05-01_09.gz', 'svc.log.2024-05-01_10', 'svc.log.2024-05-01_11', 'svc.log']);
 		assert.deepEqual(seqs(await setText(live)), range(0, 125));
+		// From any member back to the live file (the editor opens the set from whatever file is active).
+		assert.equal(await liveFileOf(join(t.dir, 'svc.log.2024-05-01_09.gz')), live);
+		assert.equal(await liveFileOf(join(t.dir, 'svc.log.2024-05-01_10')), live);
+		assert.equal(await liveFileOf(live), live);
 
 		// logrotate dateext, both placements of the date, one compressed; no live file (all rotated away).
 		const d2 = join(t.dir, 'lr');
@@ -181,6 +185,12 @@ h.close()
 		const lr = await findRotatedSet(join(d2, 'web.log'));
 		assert.deepEqual(lr.map((m) => basename(m.path)), ['web.log-20240501.gz', 'web.log-20240502', 'web-20240503.log']);
 		assert.deepEqual(seqs(await setText(join(d2, 'web.log'))), [1, 2, 3]);
+		// No live web.log: each name is its own live file; with one, both placements of the date lead to it.
+		assert.equal(await liveFileOf(join(d2, 'web-20240503.log')), join(d2, 'web-20240503.log'));
+		writeFileSync(join(d2, 'web.log'), line(4));
+		assert.equal(await liveFileOf(join(d2, 'web-20240503.log')), join(d2, 'web.log'));
+		assert.equal(await liveFileOf(join(d2, 'web.log-20240501.gz')), join(d2, 'web.log'));
+		assert.deepEqual(seqs(await setText(join(d2, 'web.log'))), [1, 2, 3, 4]);
 	} finally {
 		t.cleanup();
 	}

@@ -178,7 +178,7 @@ export async function bulkExport(client: Client, items: AsyncIterable<ExportItem
 	// Not `() => helper.abort()`: abort returns the helper, a thenable, and EventTarget would treat
 	// its rejection (the aborted request) as an unhandled error of the listener.
 	const onAbort = () => {
-		helper.abort();
+		void helper.abort();
 	};
 	opts.signal?.addEventListener('abort', onAbort);
 	const snapshot = (): ExportProgress => ({ sent, indexed: helper.stats.successful, failed: helper.stats.failed, sourceBytes });
