@@ -123,7 +123,7 @@ export class ElasticsearchFeature extends Disposable {
 	private async connection(): Promise<EsConnectionOptions | undefined> {
 		const s = this.settings();
 		if (!s.url && !s.cloudId) {
-			const pick = await vscode.window.showErrorMessage('Log Lens: set logLens.elasticsearch.url (or cloudId) first.', 'Open Settings');
+			const pick = await vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: set logLens.elasticsearch.url (or cloudId) first.'), 'Open Settings');
 			if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'logLens.elasticsearch');
 			return undefined;
 		}
@@ -141,7 +141,7 @@ export class ElasticsearchFeature extends Disposable {
 		try {
 			return createEsClient(conn);
 		} catch (e) {
-			void vscode.window.showErrorMessage(`Log Lens: ${describeEsError(e)}`);
+			void vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: {0}', describeEsError(e)));
 			return undefined;
 		}
 	}
@@ -155,7 +155,7 @@ export class ElasticsearchFeature extends Disposable {
 	private async showFailure(e: unknown, what: string): Promise<string> {
 		const msg = describeEsError(e, this.where());
 		const actions = /401|credentials|privilege/.test(msg) ? ['Set Credentials'] : /TLS|refused|resolve|not Elasticsearch|URL/.test(msg) ? ['Open Settings'] : [];
-		void vscode.window.showErrorMessage(`Log Lens: ${what}: ${msg}`, ...actions).then((pick) => {
+		void vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: {0}: {1}', what, msg), ...actions).then((pick) => {
 			if (pick === 'Set Credentials') void vscode.commands.executeCommand('logLens.setElasticsearchCredentials');
 			if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'logLens.elasticsearch');
 		});
@@ -180,7 +180,7 @@ export class ElasticsearchFeature extends Disposable {
 			if (!kind) return false;
 			if (kind.how === 'clear') {
 				await this.context.secrets.delete(key);
-				void vscode.window.showInformationMessage('Log Lens: Elasticsearch credentials forgotten.');
+				void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: Elasticsearch credentials forgotten.'));
 				return true;
 			}
 			if (kind.how === 'apiKey') {
@@ -196,7 +196,7 @@ export class ElasticsearchFeature extends Disposable {
 			}
 		}
 		await this.context.secrets.store(key, JSON.stringify(creds));
-		if (!arg) void vscode.window.showInformationMessage(`Log Lens: credentials stored for ${this.where()}.`, 'Test Connection').then((p) => {
+		if (!arg) void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: credentials stored for {0}.', this.where()), 'Test Connection').then((p) => {
 			if (p) void vscode.commands.executeCommand('logLens.testElasticsearchConnection');
 		});
 		return true;
@@ -208,7 +208,7 @@ export class ElasticsearchFeature extends Disposable {
 		try {
 			const info = await testConnection(client);
 			const message = `connected to ${info.clusterName} (Elasticsearch ${info.version}) at ${this.where()}`;
-			void vscode.window.showInformationMessage(`Log Lens: ${message}.`);
+			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: {0}.', message));
 			return { ok: true, message, info };
 		} catch (e) {
 			return { ok: false, message: await this.showFailure(e, 'Elasticsearch connection failed') };
@@ -223,7 +223,7 @@ export class ElasticsearchFeature extends Disposable {
 	private async exportSource(uriText?: string): Promise<{ path?: string; doc?: vscode.TextDocument; filters: CompiledFilter[]; label: string } | undefined> {
 		let uri = uriText ? (/^[a-z][\w+.-]+:/i.test(uriText) && !/^[a-z]:[\\/]/i.test(uriText) ? vscode.Uri.parse(uriText) : vscode.Uri.file(uriText)) : vscode.window.activeTextEditor?.document.uri;
 		if (!uri) {
-			void vscode.window.showInformationMessage('Log Lens: open a log file first.');
+			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: open a log file first.'));
 			return undefined;
 		}
 		let filters: CompiledFilter[] = [];
@@ -241,7 +241,7 @@ export class ElasticsearchFeature extends Disposable {
 		const label = uri.path.split('/').pop() ?? 'log';
 		if (uri.scheme === 'file' && !doc?.isDirty) return { path: uri.fsPath, doc, filters, label };
 		if (doc) return { doc, filters, label };
-		void vscode.window.showErrorMessage(`Log Lens: cannot read ${uri.toString()} for export.`);
+		void vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: cannot read {0} for export.', uri.toString()));
 		return undefined;
 	}
 
@@ -273,7 +273,7 @@ export class ElasticsearchFeature extends Disposable {
 			if (!index) return undefined;
 		}
 		if (validIndex(index)) {
-			void vscode.window.showErrorMessage(`Log Lens: ${validIndex(index)}`);
+			void vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: {0}', validIndex(index) ?? ''));
 			return undefined;
 		}
 		let follow = arg?.follow;
@@ -286,7 +286,7 @@ export class ElasticsearchFeature extends Disposable {
 			follow = how.follow;
 		}
 		if (follow && !src.path) {
-			void vscode.window.showErrorMessage('Log Lens: only a file on disk can be exported continuously.');
+			void vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: only a file on disk can be exported continuously.'));
 			return undefined;
 		}
 		const client = await this.client();
@@ -320,7 +320,7 @@ export class ElasticsearchFeature extends Disposable {
 			'Create Template', 'Export Without');
 		if (pick === 'Create Template') {
 			await ensureIndexTemplate(client, index, true);
-			void vscode.window.showInformationMessage(`Log Lens: created index template ${templateName(index)}.`);
+			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: created index template {0}.', templateName(index)));
 		}
 	}
 
@@ -352,10 +352,10 @@ export class ElasticsearchFeature extends Disposable {
 		if (summary.error !== undefined) {
 			await this.showFailure(summary.error, `export stopped after ${summary.indexed} entries`);
 		} else if (summary.failed > 0) {
-			void vscode.window.showWarningMessage(`Log Lens: ${text.split('\n')[0]}; ${summary.failed} refused.`, { modal: false, detail: text }, 'Show Reasons').then((p) => {
+			void vscode.window.showWarningMessage(vscode.l10n.t('Log Lens: {0}; {1} refused.', text.split('\n')[0], summary.failed), { modal: false, detail: text }, 'Show Reasons').then((p) => {
 				if (p) void vscode.workspace.openTextDocument({ content: text, language: 'plaintext' }).then((d) => vscode.window.showTextDocument(d));
 			});
-		} else if (!quiet || summary.aborted) void vscode.window.showInformationMessage(`Log Lens: ${text.replace(/\n/g, ' ')}`);
+		} else if (!quiet || summary.aborted) void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: {0}', text.replace(/\n/g, ' ')));
 		return summary;
 	}
 
@@ -367,7 +367,7 @@ export class ElasticsearchFeature extends Disposable {
 		const key = this.stateKey(path, index);
 		if (this.follows.has(key)) {
 			void client.close();
-			void vscode.window.showInformationMessage(`Log Lens: ${path} is already being exported to '${index}'.`);
+			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: {0} is already being exported to \'{1}\'.', path, index));
 			return { following: key };
 		}
 		const saved = this.context.workspaceState.get<unknown>(key);
@@ -404,7 +404,7 @@ export class ElasticsearchFeature extends Disposable {
 			this.updateStatus();
 			void this.showFailure(e, `continuous export of ${path} stopped`);
 		});
-		void vscode.window.showInformationMessage(`Log Lens: exporting ${path.split(/[\\/]/).pop()} to '${index}' continuously${state ? ' (resuming)' : ''}. Stop it from the status bar.`);
+		void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: exporting {0} to \'{1}\' continuously{2}. Stop it from the status bar.', path.split(/[\\/]/).pop() ?? path, index, state ? ' (resuming)' : ''));
 		return { following: key };
 	}
 
@@ -472,7 +472,7 @@ export class ElasticsearchFeature extends Disposable {
 			if (o.until) search.until = parseTimeBound(o.until);
 			if (o.level) search.minLevel = parseFilterLevel(o.level);
 		} catch (e) {
-			void vscode.window.showErrorMessage(`Log Lens: ${(e as Error).message}`);
+			void vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: {0}', (e as Error).message));
 			return undefined;
 		}
 		const client = await this.client();

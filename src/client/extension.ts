@@ -54,7 +54,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<LogLen
 		if (!doc) return undefined;
 		const s = await client.sendRequest(SummaryRequest.type, { uri: doc.uri.toString() });
 		const lv = s.levels;
-		void vscode.window.showInformationMessage(`Log Lens: ${s.entries.toLocaleString('en-US')} entries, ${s.lines.toLocaleString('en-US')} lines, format ${s.formatName}. ` +
+		void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: {0} entries, {1} lines, format {2}. ', s.entries.toLocaleString('en-US'), s.lines.toLocaleString('en-US'), s.formatName) +
 			`critical ${lv.critical}, error ${lv.error}, warning ${lv.warning}, info ${lv.info}, debug ${lv.debug}.`);
 		return s;
 	}));

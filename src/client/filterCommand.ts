@@ -97,7 +97,7 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 	private target(): { source: vscode.Uri; base?: FilterSpec } | undefined {
 		const doc = vscode.window.activeTextEditor?.document;
 		if (!isLogDocument(doc)) {
-			void vscode.window.showInformationMessage('Log Lens: open a log file first.');
+			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: open a log file first.'));
 			return undefined;
 		}
 		const st = decodeFilterUri(doc.uri);
@@ -228,7 +228,7 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 		if (!dest) return undefined;
 		const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Log Lens: saving the filter result…', cancellable: true }, (_p, token) =>
 			this.client.sendRequest(FilterToFileRequest.type, { uri: st.source, filter: st.filter, path: dest.fsPath }, token));
-		void vscode.window.showInformationMessage(`Log Lens: saved ${r.entries.toLocaleString('en-US')} entries to ${dest.fsPath}`);
+		void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: saved {0} entries to {1}', r.entries.toLocaleString('en-US'), dest.fsPath));
 		return r;
 	}
 
@@ -248,7 +248,7 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 		if (!ed) return undefined;
 		const loc = this.sourceLocation(ed.document.uri, ed.selection.active.line);
 		if (!loc) {
-			void vscode.window.showInformationMessage('Log Lens: Go to Source Line works in a filtered tab.');
+			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: Go to Source Line works in a filtered tab.'));
 			return undefined;
 		}
 		const doc = await vscode.workspace.openTextDocument(loc.uri);

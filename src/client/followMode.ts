@@ -53,7 +53,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 			for (const e of p.errors) {
 				if (this.reportedInvalid.has(e)) continue;
 				this.reportedInvalid.add(e);
-				void vscode.window.showWarningMessage(`Log Lens: ${e}. Fix it in the logLens.alerts setting.`, 'Open Settings').then((a) => {
+				void vscode.window.showWarningMessage(vscode.l10n.t('Log Lens: {0}. Fix it in the logLens.alerts setting.', e), 'Open Settings').then((a) => {
 					if (a) void vscode.commands.executeCommand('workbench.action.openSettings', 'logLens.alerts');
 				});
 			}
@@ -138,7 +138,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 	private async followActive(): Promise<vscode.TextEditor | undefined> {
 		const doc = vscode.window.activeTextEditor?.document;
 		if (!doc || doc.uri.scheme !== 'file') {
-			void vscode.window.showInformationMessage('Log Lens: Follow Active Log needs a log file open from disk.');
+			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: Follow Active Log needs a log file open from disk.'));
 			return undefined;
 		}
 		return this.start(doc.uri.fsPath);

@@ -40,7 +40,7 @@ export class Highlights extends Disposable {
 				const key = JSON.stringify(rule);
 				if (!this.reported.has(key)) {
 					this.reported.add(key);
-					void vscode.window.showWarningMessage(`Log Lens: highlight pattern "${rule.pattern}" is ignored: ${res.error}`);
+					void vscode.window.showWarningMessage(vscode.l10n.t('Log Lens: highlight pattern "{0}" is ignored: {1}', rule.pattern, res.error));
 				}
 				continue;
 			}

@@ -119,7 +119,7 @@ export class LargeLog extends Disposable implements vscode.TextDocumentContentPr
 		if (!ed || !st) return undefined;
 		const r = await this.client.sendRequest(NavigateRequest.type, { uri: vscode.Uri.file(st.path).toString(), line: st.start + ed.selection.active.line, direction, kind });
 		if (r.line === null) return undefined;
-		if (r.wrapped) void vscode.window.setStatusBarMessage(`Log Lens: wrapped around ${path.basename(st.path)}`, 4000);
+		if (r.wrapped) void vscode.window.setStatusBarMessage(vscode.l10n.t('Log Lens: wrapped around {0}', path.basename(st.path)), 4000);
 		await this.revealAbsolute(ed.document.uri, r.line);
 		return r.line;
 	}
@@ -130,7 +130,7 @@ export class LargeLog extends Disposable implements vscode.TextDocumentContentPr
 		if (!ed || !st) return undefined;
 		const r = await this.client.sendRequest(GotoTimeRequest.type, { uri: vscode.Uri.file(st.path).toString(), time });
 		if (r.line === null) {
-			void vscode.window.showWarningMessage(`Log Lens: ${r.error ?? 'no timestamps'}`);
+			void vscode.window.showWarningMessage(vscode.l10n.t('Log Lens: {0}', r.error ?? 'no timestamps'));
 			return undefined;
 		}
 		await this.revealAbsolute(ed.document.uri, r.line);

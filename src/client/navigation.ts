@@ -28,7 +28,7 @@ export class Navigation extends Disposable {
 		const r = await this.client.sendRequest(EntryTextRequest.type, { uri: ed.document.uri.toString(), line: ed.selection.active.line });
 		if (!r) return undefined;
 		await vscode.env.clipboard.writeText(r.text);
-		void vscode.window.setStatusBarMessage(`Log Lens: copied lines ${r.line + 1}–${r.endLine + 1}`, 3000);
+		void vscode.window.setStatusBarMessage(vscode.l10n.t('Log Lens: copied lines {0}–{1}', r.line + 1, r.endLine + 1), 3000);
 		return r.text;
 	}
 
@@ -41,10 +41,10 @@ export class Navigation extends Disposable {
 		const r = await this.client.sendRequest(NavigateRequest.type, { uri: ed.document.uri.toString(), line: ed.selection.active.line, direction, kind });
 		const what = kind === 'error' ? 'error' : kind === 'warning' ? 'warning or error' : 'entry';
 		if (r.line === null) {
-			void vscode.window.setStatusBarMessage(`Log Lens: no ${what} in this log`, 4000);
+			void vscode.window.setStatusBarMessage(vscode.l10n.t('Log Lens: no {0} in this log', what), 4000);
 			return undefined;
 		}
-		if (r.wrapped) void vscode.window.setStatusBarMessage(`Log Lens: wrapped to the ${direction === 'next' ? 'first' : 'last'} ${what}`, 4000);
+		if (r.wrapped) void vscode.window.setStatusBarMessage(vscode.l10n.t('Log Lens: wrapped to the {0} {1}', direction === 'next' ? 'first' : 'last', what), 4000);
 		this.reveal(ed, r.line);
 		return r.line;
 	}
@@ -63,7 +63,7 @@ export class Navigation extends Disposable {
 		if (this.large && LargeLog.isWindow(ed.document.uri)) return this.large.goToTime(t);
 		const r = await this.client.sendRequest(GotoTimeRequest.type, { uri: ed.document.uri.toString(), time: t });
 		if (r.error || r.line === null) {
-			void vscode.window.showWarningMessage(`Log Lens: ${r.error ?? 'this log has no timestamps'}`);
+			void vscode.window.showWarningMessage(vscode.l10n.t('Log Lens: {0}', r.error ?? 'this log has no timestamps'));
 			return undefined;
 		}
 		this.reveal(ed, r.line);

@@ -310,7 +310,7 @@ export class ProblemsTree extends Disposable implements vscode.TreeDataProvider<
 		if (n?.kind !== 'template' && n?.kind !== 'level') return;
 		const r = await this.client.sendRequest(OccurrencesRequest.type, { uri: n.uri, minLevel: this.minLevel, level: n.level, templateId: n.kind === 'template' ? n.t.id : undefined, offset: 0, limit: 100_000 });
 		await vscode.env.clipboard.writeText(r.items.map((o) => `${o.line + 1}: ${o.time ?? ''} ${o.message}`).join('\n') + '\n');
-		if (r.total > r.items.length) void vscode.window.showInformationMessage(`Log Lens: copied the first ${r.items.length.toLocaleString('en-US')} of ${r.total.toLocaleString('en-US')} occurrences.`);
+		if (r.total > r.items.length) void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: copied the first {0} of {1} occurrences.', r.items.length.toLocaleString('en-US'), r.total.toLocaleString('en-US')));
 	}
 }
 

@@ -41,7 +41,7 @@ export class ProjectLogs extends Disposable {
 	private async run(arg?: { path?: string; follow?: boolean }): Promise<vscode.TextEditor | undefined> {
 		const logs = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Log Lens: reading logging configuration…' }, (_p, token) => this.discover(token));
 		if (!logs.length) {
-			void vscode.window.showInformationMessage('Log Lens: no Python logging configuration that writes to a file was found in this workspace (basicConfig, dictConfig, Django LOGGING, fileConfig).');
+			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: no Python logging configuration that writes to a file was found in this workspace (basicConfig, dictConfig, Django LOGGING, fileConfig).'));
 			return undefined;
 		}
 		let chosen: DiscoveredLog | undefined;
@@ -75,7 +75,7 @@ export class ProjectLogs extends Disposable {
 			if (commands.includes('logLens.followFile')) return vscode.commands.executeCommand('logLens.followFile', chosen.path);
 		}
 		if (!chosen.exists) {
-			void vscode.window.showInformationMessage(`Log Lens: ${chosen.path} does not exist yet.`);
+			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: {0} does not exist yet.', chosen.path));
 			return undefined;
 		}
 		const doc = await vscode.workspace.openTextDocument(uri);

@@ -228,7 +228,7 @@ export class StatsView extends Disposable {
 		if (!target) {
 			const doc = vscode.window.activeTextEditor?.document;
 			if (!isLogDocument(doc)) {
-				void vscode.window.showInformationMessage('Log Lens: open a log file (or a filtered tab) to see its statistics.');
+				void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: open a log file (or a filtered tab) to see its statistics.'));
 				return undefined;
 			}
 			target = doc.uri.toString();

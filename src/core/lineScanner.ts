@@ -1,4 +1,5 @@
-import { DetectedFormat, LogFormat, ParseContext } from './format';
+import { stripAnsi } from './ansi';
+import { DetectedFormat, HeaderMatch, LogFormat, ParseContext } from './format';
 import { detectFormat, resolveFormat } from './formatRegistry';
 import { plainFormat } from './formats/plain';
 import { Level } from './levels';
@@ -72,6 +73,8 @@ export abstract class LineScanner {
 	/** Results of the last header parse (kept in fields so the hot loop allocates nothing). */
 	protected hLevel: Level = Level.Unknown;
 	protected hTime = NaN;
+	/** The format when it has a byte-level fast path (the hot loop tries it first). */
+	private fast: Required<Pick<LogFormat, 'readFast'>> | null = null;
 
 	constructor(opts: ScanOptions = {}) {
 		this.ctx = opts.ctx ?? defaultParseContext();
@@ -136,6 +139,7 @@ export abstract class LineScanner {
 		const head = this.head ?? [];
 		this.provisional = false;
 		this.detected = undefined;
+		this.fast = null;
 		this.binary = false;
 		this.lineCount = 0;
 		this.carry = null;
@@ -150,15 +154,18 @@ export abstract class LineScanner {
 		const text = all.toString('latin1', 0, Math.min(all.length, SAMPLE_BYTES));
 		const lines = text.split('\n');
 		if (!atEnd && lines.length > 1) lines.pop();
-		const sample = lines.slice(0, SAMPLE_LINES).map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+		// Colour codes are no part of a header: detection and learning read the text without them.
+		const sample = lines.slice(0, SAMPLE_LINES).map((l) => stripAnsi(l.endsWith('\r') ? l.slice(0, -1) : l));
 		if (sample.length > 0 && sample[0].startsWith('\xef\xbb\xbf')) sample[0] = sample[0].slice(3);
-		const withExtra = sample.concat(this.extraSample);
+		const withExtra = sample.concat(this.extraSample.map(stripAnsi));
 		if (this.formatOption !== undefined) {
 			this.detected = { format: resolveFormat(this.formatOption, withExtra, this.ctx), confidence: 1 };
 		} else {
 			this.detected = detectFormat(withExtra, this.ctx);
 		}
 		this.headerBytes = this.detected.format.headerBytes ?? DEFAULT_HEADER_BYTES;
+		const f = this.detected.format;
+		this.fast = f.readFast ? (f as Required<Pick<LogFormat, 'readFast'>>) : null;
 		const complete = this.headLen >= SAMPLE_BYTES || this.headNewlines >= SAMPLE_LINES;
 		const head = this.head;
 		this.head = null;
@@ -189,13 +196,28 @@ export abstract class LineScanner {
 			this.carry = null;
 			this.emit(this.carryStart, line, 0, line.length, last === 13 && whole, last === 13, base + nl - (last === 13 ? 1 : 0));
 			pos = nl + 1;
+		} else if (base === 0 && n > 0) {
+			// The first line may start with a BOM: the general path skips it.
+			const nl = chunk.indexOf(10);
+			if (nl >= 0) {
+				this.emit(0, chunk, 0, nl, nl > 0 && chunk[nl - 1] === 13);
+				pos = nl + 1;
+			}
 		}
+		// The hot loop: one memchr per line, the header read in place from the line's first bytes.
+		const hb = this.headerBytes;
 		for (;;) {
 			const nl = chunk.indexOf(10, pos);
 			if (nl < 0) break;
-			this.emit(base + pos, chunk, pos, nl, chunk[nl - 1] === 13 && nl > pos);
+			let e = nl;
+			const cr = e > pos && chunk[e - 1] === 13;
+			if (cr) e--;
+			this.lineCount++;
+			const start = base + pos;
+			this.onLine(start, cr, this.parseHeader(chunk, pos, e - pos > hb ? pos + hb : e), chunk, pos, e, start + (e - pos));
 			pos = nl + 1;
 		}
+		this.afterChunk(chunk, pos);
 		if (pos < n) {
 			const cap = this.keepWholeLines ? n - pos : Math.min(n - pos, this.headerBytes);
 			this.carry = Buffer.from(chunk.subarray(pos, pos + cap));
@@ -203,6 +225,14 @@ export abstract class LineScanner {
 			this.carryLen = n - pos;
 			this.carryLast = chunk[n - 1];
 		}
+	}
+
+	/**
+	 * Called once the complete lines of a chunk went to `onLine`, before the caller may reuse the
+	 * chunk's memory: subclasses that hold ranges of `buf` copy what they still need here.
+	 */
+	protected afterChunk(_buf: Buffer, _end: number): void {
+		// Nothing is held by default.
 	}
 
 	/**
@@ -222,19 +252,29 @@ export abstract class LineScanner {
 
 	/** Parses a header from a byte range; sets hLevel/hTime. */
 	protected parseHeader(buf: Buffer, s: number, e: number): boolean {
-		const fmt = (this.detected as DetectedFormat).format;
-		if (fmt.readFast) {
-			const r = fmt.readFast(buf, s, e);
+		const fast = this.fast;
+		if (fast !== null) {
+			const r = fast.readFast(buf, s, e);
 			if (r !== null) {
 				this.hLevel = r.level;
 				this.hTime = r.time;
 				return true;
 			}
 		}
-		const h = fmt.parseHeader(buf.toString('latin1', s, e), this.ctx);
-		if (!h) return false;
+		const h = this.parseHeaderText(buf, s, e);
+		if (h === null) return false;
 		this.hLevel = h.level;
 		this.hTime = h.time;
 		return true;
+	}
+
+	/**
+	 * The full parse of a header from its first bytes: latin1 (any byte sequence decodes and
+	 * offsets stay byte offsets), ANSI escape sequences removed.
+	 */
+	protected parseHeaderText(buf: Buffer, s: number, e: number): HeaderMatch | null {
+		let text = buf.toString('latin1', s, e);
+		if (text.indexOf('\x1b') >= 0) text = stripAnsi(text);
+		return (this.detected as DetectedFormat).format.parseHeader(text, this.ctx);
 	}
 }

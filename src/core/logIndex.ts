@@ -59,17 +59,20 @@ export class LogIndex extends LineScanner {
 	protected onLine(start: number, cr: boolean, header: boolean, _buf: Buffer, _s: number, _e: number, end: number): void {
 		const i = this.lineCount - 1;
 		this.lastEnd = end;
-		if (i >= this.lineLow.length) {
-			this.lineLow = grow(this.lineLow);
-			this.crBits = grow(this.crBits);
-		}
+		if (i >= this.lineLow.length) this.growLines();
 		if (start >= TWO32) {
 			const hi = Math.floor(start / TWO32);
 			while (this.highLines.length < hi) this.highLines.push(i);
 		}
 		this.lineLow[i] = start >>> 0;
 		if (cr) this.crBits[i >> 3] |= 1 << (i & 7);
-		if (header || i === 0) this.addEntry(i, header ? this.hLevel : Level.Unknown, header ? this.hTime : NaN);
+		if (header) this.addEntry(i, this.hLevel, this.hTime);
+		else if (i === 0) this.addEntry(0, Level.Unknown, NaN);
+	}
+
+	private growLines(): void {
+		this.lineLow = grow(this.lineLow);
+		this.crBits = grow(this.crBits);
 	}
 
 	protected retractLine(): void {
@@ -90,33 +93,39 @@ export class LogIndex extends LineScanner {
 
 	private addEntry(line: number, level: Level, time: number): void {
 		const e = this.entryCount++;
-		if (e >= this.entryLine.length) {
-			this.entryLine = grow(this.entryLine);
-			this.entryLvl = grow(this.entryLvl);
-			this.timeRel = grow(this.timeRel);
-		}
+		if (e >= this.entryLine.length) this.growEntries();
 		this.entryLine[e] = line;
 		this.entryLvl[e] = level;
 		this.counts[level]++;
-		const b = e >> TIME_BLOCK_BITS;
-		if (b >= this.timeBase.length) {
-			const nb = new Float64Array(this.timeBase.length * 2).fill(NaN);
-			nb.set(this.timeBase);
-			this.timeBase = nb;
-		}
-		if (Number.isNaN(time)) {
+		// NaN checks as `x !== x`: this runs once per entry.
+		if (time !== time) {
 			this.timeRel[e] = NO_TIME;
 			return;
 		}
-		if (Number.isNaN(this.timeBase[b])) this.timeBase[b] = time;
-		const rel = time - this.timeBase[b];
-		if (rel > FAR && rel < 2147483647 && Number.isInteger(rel)) this.timeRel[e] = rel;
+		const b = e >> TIME_BLOCK_BITS;
+		if (b >= this.timeBase.length) this.growTimeBase();
+		let base = this.timeBase[b];
+		if (base !== base) base = this.timeBase[b] = time;
+		const rel = time - base;
+		if (rel > FAR && rel < 2147483647 && (rel | 0) === rel) this.timeRel[e] = rel;
 		else {
 			this.timeRel[e] = FAR;
 			this.farTimes.set(e, time);
 		}
-		if (Number.isNaN(this.firstTime)) this.firstTime = time;
+		if (this.firstTime !== this.firstTime) this.firstTime = time;
 		this.lastTime = time;
+	}
+
+	private growEntries(): void {
+		this.entryLine = grow(this.entryLine);
+		this.entryLvl = grow(this.entryLvl);
+		this.timeRel = grow(this.timeRel);
+	}
+
+	private growTimeBase(): void {
+		const nb = new Float64Array(this.timeBase.length * 2).fill(NaN);
+		nb.set(this.timeBase);
+		this.timeBase = nb;
 	}
 
 	/** Pre-sizes the arrays for about this many lines (avoids copies while growing on big files). */
