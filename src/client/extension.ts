@@ -18,6 +18,7 @@ import { FollowMode } from './followMode';
 import { openSampleLog } from './sampleLog';
 import { StatsView } from './statsView';
 import { LargeLog } from './largeLog';
+import { MergeView } from './mergeView';
 import { StatsRequest } from '../shared/protocol';
 
 /** What the extension exposes to its tests (and to other extensions). */
@@ -41,7 +42,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<LogLen
 	context.subscriptions.push({ dispose: () => void client.stop() });
 	const docs = new LogDocuments(client);
 	const statusBar = new StatusBar(docs);
-	const filters = new FilterFeature(client, docs);
+	const merged = new MergeView(client);
+	context.subscriptions.push(merged);
+	const filters = new FilterFeature(client, docs, merged);
 	const large = new LargeLog(client);
 	context.subscriptions.push(large);
 	const navigation = new Navigation(client, large);

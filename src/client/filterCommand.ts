@@ -10,6 +10,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { FilterRequest, FilterSpec, LEVEL_ORDER, LevelName, FilterResult, LevelCounts, FilterToFileRequest } from '../shared/protocol';
 import { Disposable } from './disposable';
 import { describeFilter } from '../shared/describeFilter';
+import type { MergeView } from './mergeView';
 import { FILTER_SCHEME, LogDocuments, isLogDocument } from './logDocuments';
 import { readSettings } from './settings';
 
@@ -46,11 +47,11 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 	/** Fires when a filter QuickPick is shown (tests drive it through the real QuickPick commands). */
 	readonly onDidShowPicker = this._onDidShowPicker.event;
 
-	constructor(private readonly client: LanguageClient, docs: LogDocuments) {
+	constructor(private readonly client: LanguageClient, docs: LogDocuments, private readonly merged?: MergeView) {
 		super();
 		this._register(vscode.workspace.registerTextDocumentContentProvider(FILTER_SCHEME, this));
-		this._register(vscode.languages.registerDefinitionProvider({ scheme: FILTER_SCHEME }, {
-			provideDefinition: (doc, pos) => this.sourceLocation(doc.uri, pos.line),
+		this._register(vscode.languages.registerDefinitionProvider([{ scheme: FILTER_SCHEME }, { scheme: 'loglens-merge' }], {
+			provideDefinition: (doc, pos) => this.sourceLocation(doc.uri, pos.line) ?? this.merged?.sourceOf(doc.uri, pos.line),
 		}));
 		this._register(vscode.workspace.onDidCloseTextDocument((d) => { if (d.uri.scheme === FILTER_SCHEME) this.results.delete(d.uri.toString()); }));
 		// Live: when a source's index changes, refresh the open filtered tabs of that source (debounced).
@@ -246,9 +247,9 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 	private async goToSourceLine(): Promise<vscode.TextEditor | undefined> {
 		const ed = vscode.window.activeTextEditor;
 		if (!ed) return undefined;
-		const loc = this.sourceLocation(ed.document.uri, ed.selection.active.line);
+		const loc = this.sourceLocation(ed.document.uri, ed.selection.active.line) ?? await this.merged?.sourceOf(ed.document.uri, ed.selection.active.line);
 		if (!loc) {
-			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: Go to Source Line works in a filtered tab.'));
+			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: Go to Source Line works in a filtered or merged tab.'));
 			return undefined;
 		}
 		const doc = await vscode.workspace.openTextDocument(loc.uri);

@@ -204,19 +204,7 @@ export abstract class LineScanner {
 				pos = nl + 1;
 			}
 		}
-		// The hot loop: one memchr per line, the header read in place from the line's first bytes.
-		const hb = this.headerBytes;
-		for (;;) {
-			const nl = chunk.indexOf(10, pos);
-			if (nl < 0) break;
-			let e = nl;
-			const cr = e > pos && chunk[e - 1] === 13;
-			if (cr) e--;
-			this.lineCount++;
-			const start = base + pos;
-			this.onLine(start, cr, this.parseHeader(chunk, pos, e - pos > hb ? pos + hb : e), chunk, pos, e, start + (e - pos));
-			pos = nl + 1;
-		}
+		pos = this.scanLines(chunk, base, pos);
 		this.afterChunk(chunk, pos);
 		if (pos < n) {
 			const cap = this.keepWholeLines ? n - pos : Math.min(n - pos, this.headerBytes);
@@ -224,6 +212,26 @@ export abstract class LineScanner {
 			this.carryStart = base + pos;
 			this.carryLen = n - pos;
 			this.carryLast = chunk[n - 1];
+		}
+	}
+
+	/**
+	 * The hot loop over the complete lines of `chunk` from `pos`: one memchr per line, the header
+	 * read in place from the line's first bytes. Returns where the partial last line starts. (Kept
+	 * apart from the once-per-chunk carry handling so the optimiser never sees that code cold.)
+	 */
+	private scanLines(chunk: Buffer, base: number, pos: number): number {
+		const hb = this.headerBytes;
+		for (;;) {
+			const nl = chunk.indexOf(10, pos);
+			if (nl < 0) return pos;
+			let e = nl;
+			const cr = e > pos && chunk[e - 1] === 13;
+			if (cr) e--;
+			this.lineCount++;
+			const start = base + pos;
+			this.onLine(start, cr, this.parseHeader(chunk, pos, e - pos > hb ? pos + hb : e), chunk, pos, e, start + (e - pos));
+			pos = nl + 1;
 		}
 	}
 

@@ -12,8 +12,9 @@ import { LogStore, summarize } from './logStore';
 import {
 	SummaryRequest, IndexChangedNotification, OpenLogNotification, CloseLogNotification, FilterRequest, NavigateRequest,
 	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest, SetFormatRequest, DiscoverLoggingRequest, EntryTextRequest, FollowStartRequest, FollowStopNotification, FollowContentRequest,
-	FollowChangedNotification, AlertNotification, AlertRulesInvalidNotification, StatsRequest, AnomaliesRequest, WindowRequest, FilterToFileRequest,
+	FollowChangedNotification, AlertNotification, AlertRulesInvalidNotification, StatsRequest, AnomaliesRequest, WindowRequest, FilterToFileRequest, MergeRequest, MergeContentRequest, MergeSourceRequest,
 } from '../shared/protocol';
+import { merge, mergeContent, mergeSource, dropMerge } from './mergeService';
 import { windowOf, filterToFile } from './windowService';
 import { stats, anomalies } from './statsService';
 import { FollowService } from './followService';
@@ -157,6 +158,10 @@ connection.onRequest(WindowRequest.type, async (p) => {
 });
 connection.onNotification('logLens/closeWindow', (p: { path: string }) => store.close(URI.file(p.path).toString(), 'window'));
 connection.onRequest(FilterToFileRequest.type, withDoc((doc, p, token) => filterToFile(doc, p.filter, p.path, token), { entries: 0, bytes: 0 }));
+connection.onRequest(MergeRequest.type, (p) => merge(p));
+connection.onRequest(MergeContentRequest.type, (p) => mergeContent(p.id));
+connection.onRequest(MergeSourceRequest.type, (p) => mergeSource(p.id, p.line));
+connection.onNotification('logLens/merge/drop', (p: { id: string }) => dropMerge(p.id));
 connection.onRequest(FollowStartRequest.type, (p) => follow.start(p));
 connection.onNotification(FollowStopNotification.type, (p) => void follow.stop(p.id));
 connection.onRequest(FollowContentRequest.type, (p) => follow.content(p.id));

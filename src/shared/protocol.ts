@@ -333,3 +333,26 @@ export namespace FilterToFileRequest {
 	export const method = 'logLens/filterToFile' as const;
 	export const type = new RequestType<{ uri: string; filter: FilterSpec; path: string }, { entries: number; bytes: number }, void>(method);
 }
+
+/** Sent from the client: merge several logs (or a rotated set) into one time-ordered tab. */
+export namespace MergeRequest {
+	export const method = 'logLens/merge' as const;
+	export const type = new RequestType<MergeParams, MergeInfo, void>(method);
+}
+export interface MergeParams { paths: string[]; rotated?: boolean; maxEntries?: number }
+export interface MergeInfo {
+	id: string;
+	files: { path: string; label: string }[];
+	entries: number;
+	truncated: boolean;
+}
+/** Sent from the client: the merged text and, per entry, where it came from (for source labels). */
+export namespace MergeContentRequest {
+	export const method = 'logLens/merge/content' as const;
+	export const type = new RequestType<{ id: string }, { text: string; entryLines: number[]; entryFiles: number[] }, void>(method);
+}
+/** Sent from the client: the file and line a line of a merged tab came from. */
+export namespace MergeSourceRequest {
+	export const method = 'logLens/merge/source' as const;
+	export const type = new RequestType<{ id: string; line: number }, { file: string; line: number } | null, void>(method);
+}
