@@ -19,6 +19,7 @@ import { openSampleLog } from './sampleLog';
 import { StatsView } from './statsView';
 import { LargeLog } from './largeLog';
 import { MergeView } from './mergeView';
+import { AnsiDecorations } from './ansiDecorations';
 import { StatsRequest } from '../shared/protocol';
 
 /** What the extension exposes to its tests (and to other extensions). */
@@ -32,6 +33,7 @@ export interface LogLensApi {
 	problems: ProblemsTree;
 	follow: FollowMode;
 	stats: StatsView;
+	ansi: AnsiDecorations;
 	large: LargeLog;
 }
 
@@ -61,12 +63,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<LogLen
 			`critical ${lv.critical}, error ${lv.error}, warning ${lv.warning}, info ${lv.info}, debug ${lv.debug}.`);
 		return s;
 	}));
+	const ansi = new AnsiDecorations();
+	context.subscriptions.push(ansi);
 	const stats = new StatsView(context.extensionUri,
 		(uri, bucketMs, detail) => client.sendRequest(StatsRequest.type, { uri, bucketMs, detail }),
 		(arg) => vscode.commands.executeCommand('logLens.applyFilter', arg), docs.onDidChangeSummary);
 	context.subscriptions.push(stats);
 	context.subscriptions.push(vscode.commands.registerCommand('logLens.openSampleLog', () => openSampleLog(context)));
-	return { client, docs, filters, navigation, decorations, statusBar, problems, follow, stats, large };
+	return { client, docs, filters, navigation, decorations, statusBar, problems, follow, stats, large, ansi };
 }
 
 export function deactivate(): void {

@@ -50,3 +50,16 @@ suite('Many logs as one', () => {
 		assert.deepStrictEqual(got, expected, 'oldest file first, in time order, every record once');
 	});
 });
+
+suite('ANSI colour codes', () => {
+	teardown(closeAll);
+
+	test('levels survive ANSI codes; the escapes are hidden in the editor', async () => {
+		const { api, editor } = await openLog('ansi.log');
+		const s = await api.client.sendRequest<{ levels: Record<string, number>; entries: number }>('logLens/summary', { uri: editor.document.uri.toString() });
+		assert.strictEqual(s.entries, 3);
+		assert.deepStrictEqual([s.levels.info, s.levels.error, s.levels.warning], [1, 1, 1]);
+		const { waitFor } = await import('./hostUtil');
+		await waitFor(() => api.ansi.hidden.get(editor.document.uri.toString()) === 10, 'escapes hidden');
+	});
+});
