@@ -32,7 +32,7 @@ export class LargeLog extends Disposable implements vscode.TextDocumentContentPr
 		this._register(vscode.window.onDidChangeActiveTextEditor(() => this.renderStatus()));
 		this._register(vscode.workspace.onDidChangeTextDocument((e) => {
 			const st = this.state(e.document.uri);
-			if (st?.pendingReveal !== undefined) this.revealAbsolute(e.document.uri, st.pendingReveal);
+			if (st?.pendingReveal !== undefined) void this.revealAbsolute(e.document.uri, st.pendingReveal);
 		}));
 		this._register(vscode.workspace.onDidCloseTextDocument((d) => {
 			const st = this.state(d.uri);

@@ -152,7 +152,7 @@ export async function run(argv: string[]): Promise<number> {
 		let s: ExportSummary;
 		try {
 			s = await bulkExport(client, items, {
-				index, flushBytes, concurrency, signal: cancel.signal,
+				index, flushBytes, concurrency, signal: cancel.signal, flushIntervalMs: follow ? 1000 : undefined,
 				onAcknowledged: writer ? (at) => writer.update(stateAt(index, at)) : undefined,
 				onProgress: tty ? (p) => process.stderr.write(`\r${p.indexed.toLocaleString('en-US')} indexed, ${p.failed} refused, ${p.sent.toLocaleString('en-US')} read   `) : undefined,
 			});

@@ -3,6 +3,7 @@
 // by the helper, whole-request 429/5xx and dropped connections retried with backoff by the
 // transport (see connection.ts), progress, cancellation, and the acknowledged position for resume.
 import type { Client } from '@elastic/elasticsearch';
+import type { BulkHelper } from '@elastic/elasticsearch/lib/helpers';
 import { EcsDocument } from '../ecs';
 
 /** A file as export state identifies it. */
@@ -69,9 +70,12 @@ export interface BulkExportOptions {
 	index: string;
 	/** Send a batch once it holds this many bytes (default 5 MB). */
 	flushBytes?: number;
-	/** Send what is buffered after this long without new documents (default 1 s: follow mode stays prompt). */
+	/**
+	 * For continuous sources (follow mode): send what arrived once this long has passed since the
+	 * first unsent document, one request at a time (documents of one id stay in send order).
+	 */
 	flushIntervalMs?: number;
-	/** Bulk requests in flight (default 3; 1 keeps documents of one id in send order, as follow mode needs). */
+	/** Bulk requests in flight when `flushIntervalMs` is not set (default 3). */
 	concurrency?: number;
 	/** Item-level 429 retries of the helper (default 5) and the wait between them (default 1 s). */
 	itemRetries?: number;
@@ -154,54 +158,122 @@ export async function bulkExport(client: Client, items: AsyncIterable<ExportItem
 		}
 	}
 
-	const helper = client.helpers.bulk<ExportItem>({
-		datasource: source(),
-		onDocument: (it) => [{ index: { _index: opts.index, _id: it.id } }, it.doc],
-		flushBytes: opts.flushBytes ?? 5_000_000,
-		flushInterval: opts.flushIntervalMs ?? 1000,
-		concurrency: opts.concurrency ?? 3,
-		retries: opts.itemRetries ?? 5,
-		wait: opts.itemRetryWaitMs ?? 1000,
-		refreshOnCompletion: opts.refresh ? opts.index : false,
-		onDrop: (d) => {
-			const op = d.operation as { index?: { _id?: string } };
-			const id = op.index?._id ?? '';
-			const type = d.error?.type ?? (d.status === 429 ? 'too_many_requests' : `status_${d.status}`);
-			errorCounts[type] = (errorCounts[type] ?? 0) + 1;
-			if (firstErrors.length < keep) firstErrors.push({ id, status: d.status, type, reason: d.error?.reason ?? (d.status === 429 ? 'still rejected after the retries' : '') });
-			complete(id, d.status === 429 || d.status >= 500 ? 2 : 1);
-		},
-		// onSuccess costs a parse per document: only when acknowledgements are tracked.
-		onSuccess: tracking ? (d) => complete((d.result as { index?: { _id?: string } }).index?._id, 1) : undefined,
-	}, { signal: opts.signal });
+	// The helper's own flush timer is never used: when it fires while a request is in flight, it
+	// waits on the helper's one-slot semaphore next to the datasource loop, and one of the two
+	// batches is never sent. Time-based flushing (follow mode) instead runs one helper per batch.
+	const total = { successful: 0, failed: 0, retry: 0, bytes: 0 };
+	let current: BulkHelper<ExportItem> | undefined;
+	const runHelper = async (datasource: AsyncIterable<ExportItem> | ExportItem[], concurrency: number) => {
+		const helper = client.helpers.bulk<ExportItem>({
+			datasource: datasource as ExportItem[],
+			onDocument: (it) => [{ index: { _index: opts.index, _id: it.id } }, it.doc],
+			flushBytes: opts.flushBytes ?? 5_000_000,
+			flushInterval: NEVER,
+			concurrency,
+			retries: opts.itemRetries ?? 5,
+			wait: opts.itemRetryWaitMs ?? 1000,
+			onDrop: (d) => {
+				const op = d.operation as { index?: { _id?: string } };
+				const id = op.index?._id ?? '';
+				const type = d.error?.type ?? (d.status === 429 ? 'too_many_requests' : `status_${d.status}`);
+				errorCounts[type] = (errorCounts[type] ?? 0) + 1;
+				if (firstErrors.length < keep) firstErrors.push({ id, status: d.status, type, reason: d.error?.reason ?? (d.status === 429 ? 'still rejected after the retries' : '') });
+				complete(id, d.status === 429 || d.status >= 500 ? 2 : 1);
+			},
+			// onSuccess costs a parse per document: only when acknowledgements are tracked.
+			onSuccess: tracking ? (d) => complete((d.result as { index?: { _id?: string } }).index?._id, 1) : undefined,
+		}, { signal: opts.signal });
+		current = helper;
+		try {
+			await helper;
+		} finally {
+			const st = helper.stats;
+			total.successful += st.successful;
+			total.failed += st.failed;
+			total.retry += st.retry;
+			total.bytes += st.bytes;
+			current = undefined;
+		}
+	};
 
 	// Not `() => helper.abort()`: abort returns the helper, a thenable, and EventTarget would treat
 	// its rejection (the aborted request) as an unhandled error of the listener.
 	const onAbort = () => {
-		void helper.abort();
+		void current?.abort();
 	};
 	opts.signal?.addEventListener('abort', onAbort);
-	const snapshot = (): ExportProgress => ({ sent, indexed: helper.stats.successful, failed: helper.stats.failed, sourceBytes });
+	const snapshot = (): ExportProgress => ({ sent, indexed: total.successful + (current?.stats.successful ?? 0), failed: total.failed + (current?.stats.failed ?? 0), sourceBytes });
 	const timer = opts.onProgress ? setInterval(() => opts.onProgress?.(snapshot()), opts.progressIntervalMs ?? 250) : undefined;
 	let error: unknown;
 	try {
-		await helper;
+		if (opts.flushIntervalMs === undefined) await runHelper(source(), opts.concurrency ?? 3);
+		else {
+			for await (const batch of batches(source(), opts.flushBytes ?? 5_000_000, opts.flushIntervalMs)) {
+				if (opts.signal?.aborted) break;
+				await runHelper(batch, 1);
+			}
+		}
+		if (opts.refresh && !opts.signal?.aborted) await client.indices.refresh({ index: opts.index }, { signal: opts.signal });
 	} catch (e) {
 		if (!opts.signal?.aborted) error = e;
 	} finally {
 		if (timer) clearInterval(timer);
 		opts.signal?.removeEventListener('abort', onAbort);
 	}
-	const s = helper.stats;
 	const ms = Date.now() - t0;
 	const summary: ExportSummary = {
-		sent, indexed: s.successful, failed: s.failed, sourceBytes, retried: s.retry, bytes: s.bytes, ms,
-		docsPerSecond: ms > 0 ? Math.round((s.successful * 1000) / ms) : s.successful,
+		sent, indexed: total.successful, failed: total.failed, sourceBytes, retried: total.retry, bytes: total.bytes, ms,
+		docsPerSecond: ms > 0 ? Math.round((total.successful * 1000) / ms) : total.successful,
 		firstErrors, errorCounts, aborted: opts.signal?.aborted === true,
 	};
 	if (error !== undefined) summary.error = error;
 	opts.onProgress?.(snapshot());
 	return summary;
+}
+
+/** setTimeout's maximum: the helper's flush timer never fires. */
+const NEVER = 2 ** 31 - 1;
+const TIMEOUT = Symbol('timeout');
+
+/** Rough NDJSON size of an item, for batching without serializing twice. */
+function approxBytes(it: ExportItem): number {
+	return 2 * (it.doc.event.original?.length ?? it.doc.message.length) + 400;
+}
+
+/**
+ * Groups a (slow, continuous) source into batches: a batch closes at `flushBytes` or `intervalMs`
+ * after its first item, whichever comes first, so trickling records are sent promptly.
+ */
+async function* batches(source: AsyncIterator<ExportItem>, flushBytes: number, intervalMs: number): AsyncGenerator<ExportItem[]> {
+	let pending: Promise<IteratorResult<ExportItem>> | undefined;
+	for (;;) {
+		const batch: ExportItem[] = [];
+		let bytes = 0;
+		let deadline = Infinity;
+		let done = false;
+		for (;;) {
+			pending ??= source.next();
+			let r: IteratorResult<ExportItem> | typeof TIMEOUT;
+			if (deadline === Infinity) r = await pending;
+			else {
+				let t: NodeJS.Timeout | undefined;
+				r = await Promise.race([pending, new Promise<typeof TIMEOUT>((res) => (t = setTimeout(() => res(TIMEOUT), Math.max(0, deadline - Date.now()))))]);
+				clearTimeout(t);
+			}
+			if (r === TIMEOUT) break;
+			pending = undefined;
+			if (r.done) {
+				done = true;
+				break;
+			}
+			batch.push(r.value);
+			bytes += approxBytes(r.value);
+			if (deadline === Infinity) deadline = Date.now() + intervalMs;
+			if (bytes >= flushBytes) break;
+		}
+		if (batch.length) yield batch;
+		if (done) return;
+	}
 }
 
 /** One paragraph for people: counts, speed, and the first refusals. */

@@ -9,6 +9,21 @@ export interface FastResult {
 	time: number;
 }
 
+/** Byte classes of the field split (`splitFields` on bytes): one table load per byte. */
+const SEP = 1; // blank, tab, `|`
+const DASH = 2;
+const COMMA = 3;
+const CLASS = new Uint8Array(256);
+CLASS[32] = CLASS[9] = CLASS[124] = SEP;
+CLASS[45] = DASH;
+CLASS[44] = COMMA;
+/** Closing bracket of an opening one (0: not an opening bracket). */
+const CLOSE_OF = new Uint8Array(256);
+CLOSE_OF[91] = 93;
+CLOSE_OF[40] = 41;
+CLOSE_OF[60] = 62;
+CLOSE_OF[123] = 125;
+
 /**
  * A byte-level reader for the common case of a text-header log: every header starts with a
  * timestamp of one fixed shape (`2024-01-02 10:11:12,345`) and has its level in a learned field.
@@ -18,17 +33,38 @@ export interface FastResult {
  */
 export class FastHeaderReader {
 	private readonly tpl: Uint8Array;
+	/** Positions at and after the seconds: those that must be digits, and literal bytes with their values. */
+	private readonly tailDigits: Int32Array;
+	private readonly tailLitPos: Int32Array;
+	private readonly tailLitVal: Uint8Array;
 	/** Cached date+minute prefix and its epoch ms (for second 0, fraction 0). */
 	private readonly key: Uint8Array;
 	private keyValid = false;
 	private keyBase = 0;
 	private readonly res: FastResult = { level: Level.Unknown, time: NaN };
-	/** Field texts already classified (level words and the odd non-level), as bytes. */
-	private readonly seen: { bytes: Uint8Array; bracket: boolean; level: Level }[] = [];
+	/** Level-field texts already classified (level words and the odd non-level), as bytes. */
+	private readonly seenBytes: Uint8Array[] = [];
+	private readonly seenBracket: boolean[] = [];
+	private readonly seenLevel: Level[] = [];
+	/** Where the level field of the last successful `read` ended (after a trailing `:`). */
+	private lvEnd = 0;
+	/** `messageStart` agreed with the full parser on the sample (else it always answers -1). */
+	private msOk = false;
 
 	private constructor(template: string, private readonly secPos: number, private readonly fracPos: number, private readonly fracLen: number, private readonly levelField: number, private readonly style: LevelStyle, private readonly ctx: ParseContext) {
 		this.tpl = Buffer.from(template, 'latin1');
 		this.key = new Uint8Array(secPos);
+		const digits: number[] = [], litPos: number[] = [], litVal: number[] = [];
+		for (let i = secPos; i < this.tpl.length; i++) {
+			if (this.tpl[i] === 100 /* d */) digits.push(i);
+			else {
+				litPos.push(i);
+				litVal.push(this.tpl[i]);
+			}
+		}
+		this.tailDigits = Int32Array.from(digits);
+		this.tailLitPos = Int32Array.from(litPos);
+		this.tailLitVal = Uint8Array.from(litVal);
 	}
 
 	/**
@@ -61,14 +97,20 @@ export class FastHeaderReader {
 		const fracLen = m[2] ? m[2].length : 0;
 		const fracPos = fracLen > 0 ? secPos + 3 : -1;
 		const reader = new FastHeaderReader(template, secPos, fracPos, fracLen, levelField, style, ctx);
-		// Only trusted when it agrees with the full parser on the sample.
+		// Only trusted when it agrees with the full parser on the sample; message starts likewise.
+		let msAgree = true, msSeen = 0;
 		for (const line of lines) {
 			const buf = Buffer.from(line, 'latin1');
 			const r = reader.read(buf, 0, buf.length);
 			if (r === null) continue;
 			const h = format.parseHeader(line, ctx);
 			if (!h || h.level !== r.level || !(h.time === r.time || (Number.isNaN(h.time) && Number.isNaN(r.time)))) return null;
+			const ms = reader.messageStartAfterRead(buf, buf.length);
+			if (ms < 0) continue;
+			msSeen++;
+			if (ms !== h.messageStart || h.message !== undefined || h.messageEnd !== undefined) msAgree = false;
 		}
+		reader.msOk = msAgree && msSeen > 0;
 		return reader;
 	}
 
@@ -79,21 +121,32 @@ export class FastHeaderReader {
 		if (e - s < n) return null;
 		const secPos = this.secPos;
 		const key = this.key;
-		// Same date-and-minute as the last header: those bytes are already known to fit the template.
+		// Same date-and-minute as the last header (compared from the minute back, where lines
+		// differ first): those bytes are already known to fit the template.
 		let same = this.keyValid;
 		if (same) {
-			for (let i = 0; i < secPos; i++) {
+			for (let i = secPos - 1; i >= 0; i--) {
 				if (key[i] !== buf[s + i]) {
 					same = false;
 					break;
 				}
 			}
 		}
-		for (let i = same ? secPos : 0; i < n; i++) {
-			const t = tpl[i], b = buf[s + i];
-			if (t === 100 /* d */) {
+		if (same) {
+			const dg = this.tailDigits;
+			for (let k = 0; k < dg.length; k++) {
+				const b = buf[s + dg[k]];
 				if (b < 48 || b > 57) return null;
-			} else if (t !== b) return null;
+			}
+			const lp = this.tailLitPos, lv = this.tailLitVal;
+			for (let k = 0; k < lp.length; k++) if (buf[s + lp[k]] !== lv[k]) return null;
+		} else {
+			for (let i = 0; i < n; i++) {
+				const t = tpl[i], b = buf[s + i];
+				if (t === 100 /* d */) {
+					if (b < 48 || b > 57) return null;
+				} else if (t !== b) return null;
+			}
 		}
 		// The full parser would read a zone or AM/PM after the time: leave those lines to it.
 		const nx = buf[s + n];
@@ -108,14 +161,7 @@ export class FastHeaderReader {
 			const k = this.fracLen;
 			frac = k >= 3 ? (buf[p] - 48) * 100 + (buf[p + 1] - 48) * 10 + (buf[p + 2] - 48) : k === 2 ? (buf[p] - 48) * 100 + (buf[p + 1] - 48) * 10 : (buf[p] - 48) * 100;
 		}
-		if (!same) {
-			const text = Buffer.from(buf.buffer, buf.byteOffset + s, n + 8 < e - s ? n + 8 : e - s).toString('latin1');
-			const ts = parseTimestampAt(text, text.charCodeAt(0) === 91 ? 1 : 0, this.ctx);
-			if (!ts || Number.isNaN(ts.time) || sec > 59) return null;
-			this.keyBase = ts.time - sec * 1000 - frac;
-			for (let i = 0; i < secPos; i++) key[i] = buf[s + i];
-			this.keyValid = true;
-		}
+		if (!same && !this.rekey(buf, s, e, sec, frac)) return null;
 		const level = this.levelAt(buf, s + n, e);
 		if (level === Level.Unknown) return null;
 		this.res.level = level;
@@ -123,25 +169,75 @@ export class FastHeaderReader {
 		return this.res;
 	}
 
+	/** A new date-and-minute: parse it once with the full timestamp parser. */
+	private rekey(buf: Uint8Array, s: number, e: number, sec: number, frac: number): boolean {
+		const n = this.tpl.length;
+		const text = Buffer.from(buf.buffer, buf.byteOffset + s, n + 8 < e - s ? n + 8 : e - s).toString('latin1');
+		const ts = parseTimestampAt(text, text.charCodeAt(0) === 91 ? 1 : 0, this.ctx);
+		if (!ts || Number.isNaN(ts.time) || sec > 59) return false;
+		this.keyBase = ts.time - sec * 1000 - frac;
+		for (let i = 0; i < this.secPos; i++) this.key[i] = buf[s + i];
+		this.keyValid = true;
+		return true;
+	}
+
+	/**
+	 * Where the message starts in the line `buf[.., e)` whose header the last `read` accepted, as
+	 * the full parser would say (`HeaderMatch.messageStart`, a byte offset into `buf`); -1 when the
+	 * words after the level could be read as more header fields (a `[thread]`, a `logger:`, a pid,
+	 * a ` - ` or `|` separator) — then only the full parser knows.
+	 */
+	messageStart(buf: Uint8Array, e: number): number {
+		return this.msOk ? this.messageStartAfterRead(buf, e) : -1;
+	}
+
+	private messageStartAfterRead(buf: Uint8Array, e: number): number {
+		// The separators after the level field, as `splitFields` skips them.
+		let j = this.lvEnd;
+		while (j < e) {
+			const k = CLASS[buf[j]];
+			if (k === SEP || (k === DASH && (j + 1 >= e || buf[j + 1] === 32) && buf[j - 1] === 32)) j++;
+			else break;
+		}
+		if (j >= e) return -1;
+		// The first word must be plain: no bracket group, no `word:`, not all digits, no `|` or
+		// ` - ` after it — else the full parser may read it as a thread, logger or pid.
+		const c0 = buf[j];
+		if (CLASS[c0] !== 0 || CLOSE_OF[c0] !== 0 || c0 >= 0x80) return -1;
+		let k = j, digits = true;
+		while (k < e) {
+			const c = buf[k];
+			if (CLASS[c] === SEP) break;
+			if (c < 48 || c > 57) digits = false;
+			k++;
+		}
+		if (digits || buf[k - 1] === 58 /* : */ || (k < e && buf[k] !== 32)) return -1;
+		while (k < e && buf[k] === 32) k++;
+		if (k < e && (buf[k] === 124 || (buf[k] === 45 && (k + 1 >= e || buf[k + 1] === 32)))) return -1;
+		return j;
+	}
+
 	/** The same field split as `splitFields`, on bytes, up to the learned level field. */
 	private levelAt(buf: Uint8Array, pos: number, e: number): Level {
 		let i = pos;
 		let count = 0;
 		let prevEnd = -1;
+		const want = this.levelField;
 		for (;;) {
-			for (;;) {
-				const c = buf[i];
-				if (i >= e) break;
-				if (c === 32 || c === 9 || c === 124) i++;
-				else if (c === 45 && (i + 1 >= e || buf[i + 1] === 32) && (i === 0 || buf[i - 1] === 32)) i++;
-				else if (c === 44 && count === 0 && i === pos) i++;
+			// Separators: blanks, `|`, a lone `-` between blanks, a `,` right after the timestamp.
+			while (i < e) {
+				const k = CLASS[buf[i]];
+				if (k === 0) break;
+				if (k === SEP) i++;
+				else if (k === DASH && (i + 1 >= e || buf[i + 1] === 32) && buf[i - 1] === 32) i++;
+				else if (k === COMMA && count === 0 && i === pos) i++;
 				else break;
 			}
 			if (i >= e) return Level.Unknown;
 			const start = i;
 			const open = buf[i];
 			let innerStart = i, innerEnd = i, bracket = false;
-			const close = open === 91 ? 93 : open === 40 ? 41 : open === 60 ? 62 : open === 123 ? 125 : 0;
+			const close = CLOSE_OF[open];
 			if (close !== 0) {
 				let depth = 0, j = i;
 				const limit = Math.min(e, i + 120);
@@ -160,11 +256,7 @@ export class FastHeaderReader {
 				}
 			}
 			if (!bracket) {
-				while (i < e) {
-					const c = buf[i];
-					if (c === 32 || c === 9 || c === 124) break;
-					i++;
-				}
+				while (i < e && CLASS[buf[i]] !== SEP) i++;
 				innerStart = start;
 				innerEnd = i;
 			}
@@ -176,34 +268,38 @@ export class FastHeaderReader {
 				colon = true;
 				innerEnd--;
 			}
-			if (count === this.levelField) {
-				while (innerEnd > innerStart && (buf[innerEnd - 1] === 32 || buf[innerEnd - 1] === 9)) innerEnd--;
-				while (innerStart < innerEnd && (buf[innerStart] === 32 || buf[innerStart] === 9)) innerStart++;
-				const len = innerEnd - innerStart;
-				if (len > 16) return Level.Unknown;
-				// Level words repeat: compare with the ones already seen before decoding anything.
-				const seen = this.seen;
-				for (let k = 0; k < seen.length; k++) {
-					const c = seen[k];
-					if (c.bracket !== bracket || c.bytes.length !== len) continue;
-					let eq = true;
-					for (let j = 0; j < len; j++) {
-						if (c.bytes[j] !== buf[innerStart + j]) {
-							eq = false;
-							break;
-						}
-					}
-					if (eq) return c.level;
-				}
-				const inner = Buffer.from(buf.buffer, buf.byteOffset + innerStart, len).toString('latin1');
-				const f: HeaderField = { start, end: i, inner, bracket, colon, dash: false, pipe: false };
-				const level = fieldLevel(f, this.style, true);
-				if (seen.length < 64) seen.push({ bytes: Uint8Array.from(buf.subarray(innerStart, innerEnd)), bracket, level });
-				return level;
+			if (count === want) {
+				this.lvEnd = i;
+				return this.classify(buf, start, i, innerStart, innerEnd, bracket, colon);
 			}
 			if (i === prevEnd) return Level.Unknown;
 			prevEnd = i;
 			count++;
 		}
+	}
+
+	/** The level the learned level field names; remembered per distinct text, so decoded once. */
+	private classify(buf: Uint8Array, start: number, end: number, innerStart: number, innerEnd: number, bracket: boolean, colon: boolean): Level {
+		while (innerEnd > innerStart && (buf[innerEnd - 1] === 32 || buf[innerEnd - 1] === 9)) innerEnd--;
+		while (innerStart < innerEnd && (buf[innerStart] === 32 || buf[innerStart] === 9)) innerStart++;
+		const len = innerEnd - innerStart;
+		if (len > 16) return Level.Unknown;
+		const seen = this.seenBytes;
+		for (let k = 0; k < seen.length; k++) {
+			const c = seen[k];
+			if (c.length !== len || this.seenBracket[k] !== bracket) continue;
+			let j = 0;
+			while (j < len && c[j] === buf[innerStart + j]) j++;
+			if (j === len) return this.seenLevel[k];
+		}
+		const inner = Buffer.from(buf.buffer, buf.byteOffset + innerStart, len).toString('latin1');
+		const f: HeaderField = { start, end, inner, bracket, colon, dash: false, pipe: false };
+		const level = fieldLevel(f, this.style, true);
+		if (seen.length < 64) {
+			seen.push(Uint8Array.from(buf.subarray(innerStart, innerEnd)));
+			this.seenBracket.push(bracket);
+			this.seenLevel.push(level);
+		}
+		return level;
 	}
 }
