@@ -13,13 +13,20 @@ export function describeFsError(path: string, e: unknown): string {
 	return `${path}: ${(e as Error)?.message ?? String(e)}`;
 }
 
+/** Bytes gathered before they are handed to stdout in one write. */
+const OUT_BATCH = 1 << 20;
+
 /**
- * Buffered stdout with backpressure. A closed pipe (`loglens … | head`) ends the process quietly
- * with status 0, as grep does.
+ * Buffered stdout with backpressure: text and byte ranges are gathered in one big buffer and
+ * handed to stdout in one write per batch. A closed pipe (`loglens … | head`) ends the process
+ * quietly with status 0, as grep does.
  */
 export class Output {
-	private parts: (string | Buffer)[] = [];
-	private size = 0;
+	private buf = Buffer.allocUnsafe(OUT_BATCH);
+	private pos = 0;
+	/** Full batches (and oversized writes) waiting for `flush`. */
+	private queue: Buffer[] = [];
+	private queued = 0;
 
 	constructor() {
 		process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -29,21 +36,85 @@ export class Output {
 	}
 
 	write(s: string | Buffer): void {
-		this.parts.push(s);
-		this.size += s.length;
+		if (typeof s !== 'string') {
+			this.writeBytes(s, 0, s.length);
+			return;
+		}
+		// UTF-8 needs at most 3 bytes per UTF-16 unit.
+		if (s.length * 3 > this.buf.length - this.pos) {
+			this.handOver();
+			if (s.length * 3 > this.buf.length) {
+				this.enqueue(Buffer.from(s, 'utf8'));
+				return;
+			}
+		}
+		this.pos += this.buf.write(s, this.pos, 'utf8');
 	}
 
-	/** Hands the buffered text to stdout; waits for the pipe to drain when it is full. */
+	/** Appends `b[s, e)` (copied: the caller may reuse `b`). */
+	writeBytes(b: Uint8Array, s: number, e: number): void {
+		const n = e - s;
+		if (n > this.buf.length - this.pos) {
+			this.handOver();
+			if (n > this.buf.length) {
+				this.enqueue(Buffer.from(b.subarray(s, e)));
+				return;
+			}
+		}
+		this.buf.set(b.subarray(s, e), this.pos);
+		this.pos += n;
+	}
+
+	/** Appends one byte. */
+	writeByte(c: number): void {
+		if (this.pos === this.buf.length) this.handOver();
+		this.buf[this.pos++] = c;
+	}
+
+	/** Room for `n` more bytes at `reserve(n)`; the caller fills them and calls `commit`. */
+	reserve(n: number): { buf: Buffer; pos: number } {
+		if (n > this.buf.length - this.pos) {
+			this.handOver();
+			if (n > this.buf.length) {
+				this.buf = Buffer.allocUnsafe(n);
+				this.pos = 0;
+			}
+		}
+		return { buf: this.buf, pos: this.pos };
+	}
+
+	/** Marks the bytes filled after `reserve` as written (`end` is the new end in the buffer). */
+	commit(end: number): void {
+		this.pos = end;
+	}
+
+	private enqueue(b: Buffer): void {
+		this.queue.push(b);
+		this.queued += b.length;
+	}
+
+	/** Moves the current batch to the queue and starts a new buffer (the old one is stdout's now). */
+	private handOver(): void {
+		if (this.pos === 0) return;
+		this.enqueue(this.buf.subarray(0, this.pos));
+		this.buf = Buffer.allocUnsafe(Math.max(OUT_BATCH, this.buf.length));
+		this.pos = 0;
+	}
+
+	/** Hands the gathered bytes to stdout; waits for the pipe to drain when it is full. */
 	async flush(): Promise<void> {
-		if (this.size === 0) return;
-		const text = this.parts.every((p) => typeof p === 'string') ? this.parts.join('') : Buffer.concat(this.parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
-		this.parts = [];
-		this.size = 0;
-		if (!process.stdout.write(text)) await new Promise<void>((r) => process.stdout.once('drain', r));
+		this.handOver();
+		if (this.queued === 0) return;
+		const parts = this.queue;
+		this.queue = [];
+		this.queued = 0;
+		let ok = true;
+		for (const p of parts) ok = process.stdout.write(p) && ok;
+		if (!ok) await new Promise<void>((r) => process.stdout.once('drain', r));
 	}
 
 	get pending(): number {
-		return this.size;
+		return this.queued + this.pos;
 	}
 }
 

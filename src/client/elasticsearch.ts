@@ -10,7 +10,7 @@ import type { Client } from '@elastic/elasticsearch';
 import { Disposable } from './disposable';
 import { FILTER_SCHEME } from './logDocuments';
 import { FilterSpec, LEVEL_ORDER, LevelName } from '../shared/protocol';
-import { CompiledFilter, FilterSpec as CoreFilterSpec, parseFilterLevel, parseTimeBound } from '../core/filter';
+import { CompiledFilter, parseFilterLevel, parseTimeBound } from '../core/filter';
 import { LogFormat } from '../core/format';
 import { compilePythonFormat, PythonFormatStyle } from '../core/python/formatString';
 import { bulkExport, ExportItem, ExportSummary, formatSummary } from '../core/elasticsearch/bulkExport';
@@ -19,6 +19,7 @@ import { ExportState, fileItems, followItems, planResume, textItems } from '../c
 import { isExportState, stateAt, ThrottledStateWriter } from '../core/elasticsearch/exportState';
 import { ensureIndexTemplate, templateName } from '../core/elasticsearch/indexTemplate';
 import { hitToLogText, LogSearch, searchLogs } from '../core/elasticsearch/search';
+import { compileUserFilter, globToRegExp } from '../core/userFilter';
 
 /** Options of "Export to Elasticsearch…" (every field skips a prompt). */
 export interface ExportCommandOptions {
@@ -136,6 +137,11 @@ export class ElasticsearchFeature extends Disposable {
 	}
 
 	private async client(): Promise<Client | undefined> {
+		// A workspace's settings choose where logs (and the stored credentials) go: only when trusted.
+		if (!vscode.workspace.isTrusted) {
+			void vscode.window.showErrorMessage('Log Lens: Elasticsearch is disabled in Restricted Mode: trust the workspace to export or read logs.');
+			return undefined;
+		}
 		const conn = await this.connection();
 		if (!conn) return undefined;
 		try {
@@ -234,7 +240,7 @@ export class ElasticsearchFeature extends Disposable {
 			} catch {
 				return undefined;
 			}
-			filters = compileProtocolFilter(st.filter);
+			filters = compileUserFilter(st.filter, Date.now());
 			uri = vscode.Uri.parse(st.source);
 		}
 		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri!.toString());
@@ -507,23 +513,6 @@ export class ElasticsearchFeature extends Disposable {
 	}
 }
 
-/** The protocol filter of a filtered tab as the engine's filters (one per AND-ed part). */
-export function compileProtocolFilter(spec: FilterSpec, refTime = Date.now()): CompiledFilter[] {
-	const esc = (s: string) => s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
-	const core: CoreFilterSpec = {
-		ignoreCase: spec.ignoreCase,
-		minLevel: spec.minLevel ? parseFilterLevel(spec.minLevel) : undefined,
-		levels: spec.levels?.map(parseFilterLevel),
-		include: spec.include ? [spec.regex ? spec.include : esc(spec.include)] : undefined,
-		exclude: spec.exclude ? [spec.regex ? spec.exclude : esc(spec.exclude)] : undefined,
-		since: spec.since ? parseTimeBound(spec.since, refTime) : undefined,
-		until: spec.until ? parseTimeBound(spec.until, refTime) : undefined,
-		logger: spec.logger || undefined,
-		fields: spec.fields,
-	};
-	return [new CompiledFilter(core), ...(spec.and ?? []).flatMap((p) => compileProtocolFilter(p, refTime))];
-}
-
 /** Elasticsearch's index name rules; undefined when valid. */
 function validIndex(name: string): string | undefined {
 	if (!name) return 'an index name is required';
@@ -531,21 +520,6 @@ function validIndex(name: string): string | undefined {
 	if (/[\\/*?"<>| ,#:]/.test(name)) return 'index names cannot contain \\ / * ? " < > | space , # :';
 	if (/^[-_+]/.test(name) || name === '.' || name === '..') return 'index names cannot start with - _ +';
 	return undefined;
-}
-
-function globToRegExp(glob: string): RegExp {
-	let re = '';
-	for (let i = 0; i < glob.length; i++) {
-		const c = glob[i];
-		if (c === '*' && glob[i + 1] === '*') {
-			re += '.*';
-			i++;
-			if (glob[i + 1] === '/') i++;
-		} else if (c === '*') re += '[^/]*';
-		else if (c === '?') re += '[^/]';
-		else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-	}
-	return new RegExp(`(^|/)${re}$`);
 }
 
 /** Registers the Elasticsearch commands; dispose stops continuous exports after sending what was read. */

@@ -20,6 +20,7 @@ import { StatsView } from './statsView';
 import { LargeLog } from './largeLog';
 import { MergeView } from './mergeView';
 import { AnsiDecorations } from './ansiDecorations';
+import { registerElasticsearch } from './elasticsearch';
 import { StatsRequest } from '../shared/protocol';
 
 /** What the extension exposes to its tests (and to other extensions). */
@@ -69,6 +70,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<LogLen
 		(uri, bucketMs, detail) => client.sendRequest(StatsRequest.type, { uri, bucketMs, detail }),
 		(arg) => vscode.commands.executeCommand('logLens.applyFilter', arg), docs.onDidChangeSummary);
 	context.subscriptions.push(stats);
+	context.subscriptions.push(registerElasticsearch(context));
 	context.subscriptions.push(vscode.commands.registerCommand('logLens.openSampleLog', () => openSampleLog(context)));
 	return { client, docs, filters, navigation, decorations, statusBar, problems, follow, stats, large, ansi };
 }

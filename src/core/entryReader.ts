@@ -1,3 +1,4 @@
+import { stripAnsi, stripAnsiMapped } from './ansi';
 import { ByteSource } from './byteSource';
 import { LogFormat, ParseContext } from './format';
 import { findException } from './exceptions';
@@ -28,6 +29,11 @@ export interface EntryDetail {
 export interface ReadEntryOptions {
 	/** Entries larger than this get no `text` and only their first lines are examined (default 1 MB). */
 	maxTextBytes?: number;
+	/**
+	 * Keep ANSI escape sequences (colour codes) in `message` and `text`. By default they are
+	 * removed; the header is always parsed without them and offsets always count raw bytes.
+	 */
+	raw?: boolean;
 }
 
 const HEADER_DECODE = 1 << 20;
@@ -35,12 +41,24 @@ const HEADER_DECODE = 1 << 20;
 /** Decodes the lines of an entry, dropping CRs before LFs. */
 export function splitEntryLines(text: string): string[] {
 	const lines = text.split('\n');
+	if (text.indexOf('\r') < 0) return lines;
 	for (let i = 0; i < lines.length; i++) if (lines[i].endsWith('\r')) lines[i] = lines[i].slice(0, -1);
 	return lines;
 }
 
-/** Builds the detail from the entry's decoded lines (the stream and the index share this). */
-export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: string[], base: Omit<EntryDetail, 'message' | 'fields' | 'level' | 'time'> & { level: Level; time: number }, withText: boolean): EntryDetail {
+/**
+ * Builds the detail from the entry's decoded lines (the stream and the index share this). ANSI
+ * escape sequences are removed from the lines first unless `raw`; the header is parsed without
+ * them either way (a raw message is the same part of the raw line).
+ */
+export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: string[], base: Omit<EntryDetail, 'message' | 'fields' | 'level' | 'time'> & { level: Level; time: number }, withText: boolean, raw = false): EntryDetail {
+	let rawLines: string[] | undefined;
+	for (let i = 0; i < lines.length; i++) {
+		if (lines[i].indexOf('\x1b') < 0) continue;
+		if (raw) rawLines = lines.slice();
+		lines = lines.map(stripAnsi);
+		break;
+	}
 	let first = lines[0] ?? '';
 	if (base.line === 0 && first.charCodeAt(0) === 0xfeff) first = first.slice(1);
 	const h = format.parseHeader(first, ctx);
@@ -51,7 +69,14 @@ export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: str
 		if (h.logger !== undefined) d.logger = h.logger;
 		d.message = h.message ?? first.slice(h.messageStart, h.messageEnd ?? first.length);
 		if (h.fields) d.fields = h.fields;
-	} else d.message = first;
+		if (rawLines !== undefined && h.message === undefined) {
+			// The same part of the raw line: clean offsets mapped back past the escapes.
+			let rawFirst = rawLines[0];
+			if (base.line === 0 && rawFirst.charCodeAt(0) === 0xfeff) rawFirst = rawFirst.slice(1);
+			const m = stripAnsiMapped(rawFirst);
+			d.message = rawFirst.slice(m.rawOffset(h.messageStart), h.messageEnd === undefined ? rawFirst.length : m.rawOffset(h.messageEnd));
+		}
+	} else d.message = rawLines?.[0] ?? first;
 	if (lines.length > 1 && d.message.trim() === '') {
 		// Layouts that put the message below the header (.NET console, JUL) — the next non-empty line.
 		const next = lines.slice(1).find((l) => l.trim() !== '');
@@ -80,7 +105,7 @@ export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: str
 		}
 	}
 	if (exc) d.exception = exc;
-	if (withText) d.text = lines.join('\n');
+	if (withText) d.text = (rawLines ?? lines).join('\n');
 	return d;
 }
 
@@ -96,14 +121,15 @@ export function readEntry(index: LogIndex, source: ByteSource, e: number, opts: 
 	const bytes = source.read(startOffset, whole ? size : Math.min(size, HEADER_DECODE));
 	const lines = splitEntryLines(bytes.toString('utf8'));
 	if (!whole && lines.length > 1) lines.pop(); // the cut-off last line
-	return detailFromLines(index.format.format, indexCtx(index), lines, { line, endLine, startOffset, endOffset, level: index.entryLevel(e), time: index.entryTime(e) }, whole);
+	return detailFromLines(index.format.format, indexCtx(index), lines, { line, endLine, startOffset, endOffset, level: index.entryLevel(e), time: index.entryTime(e) }, whole, opts.raw === true);
 }
 
-/** The entry's whole text (LF-joined, CRs dropped). */
-export function entryText(index: LogIndex, source: ByteSource, e: number): string {
+/** The entry's whole text (LF-joined, CRs dropped; ANSI escapes removed unless `raw`). */
+export function entryText(index: LogIndex, source: ByteSource, e: number, opts: Pick<ReadEntryOptions, 'raw'> = {}): string {
 	const start = index.lineStart(index.entryStartLine(e));
 	const end = index.lineEnd(index.entryEndLine(e));
-	return splitEntryLines(source.read(start, end - start).toString('utf8')).join('\n');
+	const text = splitEntryLines(source.read(start, end - start).toString('utf8')).join('\n');
+	return opts.raw ? text : stripAnsi(text);
 }
 
 function indexCtx(index: LogIndex): ParseContext {

@@ -1,34 +1,95 @@
-import { EntryDetail, detailFromLines, splitEntryLines } from './entryReader';
+import { stripAnsi } from './ansi';
+import { EntryDetail, detailFromLines, ReadEntryOptions, splitEntryLines } from './entryReader';
 import { Level } from './levels';
 import { LineScanner, ScanOptions } from './lineScanner';
 
+const LF = 10;
+const CR = 13;
+
 /** One complete entry from an `EntryStream`: its place, header level/time and raw bytes. */
-export interface StreamedEntry {
+export class StreamedEntry {
 	/** 0-based entry number, first and last line. */
-	index: number;
-	line: number;
-	endLine: number;
-	startOffset: number;
-	endOffset: number;
-	level: Level;
-	time: number;
-	/** The entry's bytes: its lines, without their newlines. */
-	lines: Buffer[];
+	index = 0;
+	line = 0;
+	endLine = 0;
+	startOffset = 0;
+	endOffset = 0;
+	level: Level = Level.Unknown;
+	time = NaN;
+	/**
+	 * The entry's bytes as in the file, from its first byte to the end of its last line (without
+	 * that line's newline): inner newlines, CRs and escape sequences included.
+	 */
+	bytes: Buffer = EMPTY;
+	/** Some line of the entry ends with CR LF (so `bytes` holds CRs that `lines` drops). */
+	crlf = false;
+	private split: Buffer[] | null = null;
+
+	/** The entry's lines without their newlines (CR before LF dropped). */
+	get lines(): Buffer[] {
+		if (this.split === null) this.split = splitLines(this.bytes);
+		return this.split;
+	}
+
+	/** The byte range moved: `lines` must be split again. */
+	reset(bytes: Buffer): void {
+		this.bytes = bytes;
+		this.split = null;
+	}
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** `buf` split on LF, a CR before each LF dropped (views, no copies). */
+function splitLines(buf: Buffer): Buffer[] {
+	const out: Buffer[] = [];
+	let p = 0;
+	for (;;) {
+		const nl = buf.indexOf(LF, p);
+		if (nl < 0) break;
+		out.push(buf.subarray(p, nl > p && buf[nl - 1] === CR ? nl - 1 : nl));
+		p = nl + 1;
+	}
+	out.push(buf.subarray(p));
+	return out;
+}
+
+/** Options of an `EntryStream`. */
+export interface EntryStreamOptions extends ScanOptions {
+	/**
+	 * Hand each entry over only for the duration of the callback: the same `StreamedEntry` object
+	 * is reused and `bytes` may be a view of the chunk just appended, so nothing is copied for
+	 * entries that lie within one chunk. For consumers that look at each entry once (the CLI).
+	 */
+	transient?: boolean;
 }
 
 /**
  * Entries in one pass with nothing kept but the current entry — for the CLI on huge files and
  * stdin (constant memory). Entries are handed to `onEntry` once the next header (or the end)
- * closes them.
+ * closes them. An entry's bytes are one range of the appended data (copied only when an entry
+ * spans chunks, or once per entry unless `transient`).
  */
 export class EntryStream extends LineScanner {
 	entryCount = 0;
-	private cur: StreamedEntry | null = null;
 	private stopped = false;
+	private readonly transient: boolean;
+	/** The open entry (null: none yet); reused when transient. */
+	private cur: StreamedEntry | null = null;
+	private spare: StreamedEntry | null = null;
+	/** The open entry's bytes still inside the current chunk: `liveBuf[liveS, liveE)`. */
+	private liveBuf: Buffer | null = null;
+	private liveS = 0;
+	private liveE = 0;
+	/** Earlier bytes of the open entry (copied out of chunks), with the newlines between them. */
+	private parts: Buffer[] = [];
+	/** The open entry's last line ended with CR LF (kept between pieces, as in the file). */
+	private lastCr = false;
 
-	constructor(private readonly onEntry: (e: StreamedEntry, stream: EntryStream) => void | 'stop', opts: ScanOptions = {}) {
+	constructor(private readonly onEntry: (e: StreamedEntry, stream: EntryStream) => void | 'stop', opts: EntryStreamOptions = {}) {
 		super(opts);
 		this.keepWholeLines = true;
+		this.transient = opts.transient === true;
 	}
 
 	/** `onEntry` returned 'stop': the caller wants no more entries. */
@@ -42,53 +103,93 @@ export class EntryStream extends LineScanner {
 	}
 
 	/** Reads the full detail (logger, message, exception, text) of a streamed entry. */
-	detail(e: StreamedEntry, withText = false): EntryDetail {
-		const lines = e.lines.length === 1 ? [e.lines[0].toString('utf8')] : splitEntryLines(Buffer.concat(joinLines(e.lines)).toString('utf8'));
-		return detailFromLines(this.format.format, this.parseContext, lines, { line: e.line, endLine: e.endLine, startOffset: e.startOffset, endOffset: e.endOffset, level: e.level, time: e.time }, withText);
+	detail(e: StreamedEntry, withText = false, opts: Pick<ReadEntryOptions, 'raw'> = {}): EntryDetail {
+		const lines = e.endLine === e.line ? [e.bytes.toString('utf8')] : splitEntryLines(e.bytes.toString('utf8'));
+		return detailFromLines(this.format.format, this.parseContext, lines, { line: e.line, endLine: e.endLine, startOffset: e.startOffset, endOffset: e.endOffset, level: e.level, time: e.time }, withText, opts.raw === true);
 	}
 
-	/** The entry's text: lines joined with LF (CRs already dropped), decoded as UTF-8. */
-	text(e: StreamedEntry): string {
-		if (e.lines.length === 1) return e.lines[0].toString('utf8');
-		return Buffer.concat(joinLines(e.lines)).toString('utf8');
+	/** The entry's text: lines joined with LF (CRs dropped), decoded as UTF-8, ANSI escapes removed unless `raw`. */
+	text(e: StreamedEntry, raw = false): string {
+		let t = e.bytes.toString('utf8');
+		if (e.crlf) t = splitEntryLines(t).join('\n');
+		return raw ? t : stripAnsi(t);
 	}
 
 	protected resetDerived(): void {
 		this.entryCount = 0;
 		this.cur = null;
+		this.liveBuf = null;
+		this.parts = [];
 	}
 
 	protected retractLine(): void {
 		// Only happens when appending after finish(); the stream is done by then.
 	}
 
-	protected onLine(start: number, _cr: boolean, header: boolean, buf: Buffer, s: number, e: number, end: number): void {
+	protected onLine(start: number, cr: boolean, header: boolean, buf: Buffer, s: number, e: number, end: number): void {
 		if (this.stopped) return;
 		const i = this.lineCount - 1;
-		const bytes = Buffer.from(buf.subarray(s, e));
-		if (header || this.cur === null) {
-			this.flush();
-			this.cur = { index: this.entryCount++, line: i, endLine: i, startOffset: start, endOffset: end, level: header ? this.hLevel : Level.Unknown, time: header ? this.hTime : NaN, lines: [bytes] };
+		let c = this.cur;
+		if (header || c === null) {
+			if (c !== null) this.flush();
+			c = this.spare ?? new StreamedEntry();
+			this.spare = null;
+			c.index = this.entryCount++;
+			c.line = c.endLine = i;
+			c.startOffset = start;
+			c.endOffset = end;
+			c.level = header ? this.hLevel : Level.Unknown;
+			c.time = header ? this.hTime : NaN;
+			c.crlf = cr;
+			this.cur = c;
+			this.liveBuf = buf;
+			this.liveS = s;
+			this.liveE = e;
+			this.lastCr = cr;
+			return;
+		}
+		c.endLine = i;
+		c.endOffset = end;
+		if (cr) c.crlf = true;
+		if (buf === this.liveBuf && s > this.liveE) {
+			// The next line of the same chunk: the range grows over the newline between them.
+			this.liveE = e;
 		} else {
-			this.cur.endLine = i;
-			this.cur.endOffset = end;
-			this.cur.lines.push(bytes);
+			if (this.liveBuf !== null) this.parts.push(Buffer.from(this.liveBuf.subarray(this.liveS, this.liveE)));
+			this.parts.push(this.lastCr ? CRLF_BYTES : LF_BYTES);
+			this.liveBuf = buf;
+			this.liveS = s;
+			this.liveE = e;
+		}
+		this.lastCr = cr;
+	}
+
+	protected override afterChunk(buf: Buffer, _end: number): void {
+		// The chunk's memory may be reused by the caller: keep a copy of the open entry's bytes.
+		if (this.cur !== null && this.liveBuf === buf) {
+			this.parts.push(Buffer.from(buf.subarray(this.liveS, this.liveE)));
+			this.liveBuf = null;
 		}
 	}
 
 	private flush(): void {
 		const c = this.cur;
+		if (c === null) return;
 		this.cur = null;
-		if (c && !this.stopped && this.onEntry(c, this) === 'stop') this.stopped = true;
+		let bytes: Buffer;
+		const live = this.liveBuf === null ? EMPTY : this.liveBuf.subarray(this.liveS, this.liveE);
+		if (this.parts.length === 0) bytes = this.transient ? live : Buffer.from(live);
+		else {
+			if (this.liveBuf !== null) this.parts.push(live);
+			bytes = Buffer.concat(this.parts);
+			this.parts = [];
+		}
+		this.liveBuf = null;
+		c.reset(bytes);
+		if (!this.stopped && this.onEntry(c, this) === 'stop') this.stopped = true;
+		if (this.transient) this.spare = c;
 	}
 }
 
-function joinLines(lines: Buffer[]): Buffer[] {
-	const nl = Buffer.from('\n');
-	const out: Buffer[] = [];
-	for (let i = 0; i < lines.length; i++) {
-		if (i > 0) out.push(nl);
-		out.push(lines[i]);
-	}
-	return out;
-}
+const LF_BYTES = Buffer.from('\n');
+const CRLF_BYTES = Buffer.from('\r\n');

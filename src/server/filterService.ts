@@ -4,7 +4,8 @@
  * result text is capped at `maxEntries`; counts cover every match.
  */
 import { CancellationToken, ResponseError, ErrorCodes } from 'vscode-languageserver/node';
-import { CompiledFilter, FilterError, FilterSpec as CoreFilterSpec, parseFilterLevel, parseTimeBound } from '../core/filter';
+import { CompiledFilter, FilterError } from '../core/filter';
+import { compileUserFilter } from '../core/userFilter';
 import { readEntry } from '../core/entryReader';
 import { FilterResult, FilterSpec } from '../shared/protocol';
 import { countsFromArray, type LogDoc } from './logStore';
@@ -12,25 +13,7 @@ import { describeFilter } from '../shared/describeFilter';
 
 /** Protocol spec (names, strings) → the engine's compiled filters (one per AND-ed part). */
 export function compileSpec(spec: FilterSpec, refTime: number): CompiledFilter[] {
-	const out: CompiledFilter[] = [];
-	const core: CoreFilterSpec = {
-		ignoreCase: spec.ignoreCase,
-		minLevel: spec.minLevel ? parseFilterLevel(spec.minLevel) : undefined,
-		levels: spec.levels?.map(parseFilterLevel),
-		include: spec.include ? [spec.regex ? spec.include : escapeRe(spec.include)] : undefined,
-		exclude: spec.exclude ? [spec.regex ? spec.exclude : escapeRe(spec.exclude)] : undefined,
-		since: spec.since ? parseTimeBound(spec.since, refTime) : undefined,
-		until: spec.until ? parseTimeBound(spec.until, refTime) : undefined,
-		logger: spec.logger || undefined,
-		fields: spec.fields,
-	};
-	out.push(new CompiledFilter(core));
-	for (const part of spec.and ?? []) out.push(...compileSpec(part, refTime));
-	return out;
-}
-
-function escapeRe(s: string): string {
-	return s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
+	return compileUserFilter(spec, refTime);
 }
 
 /** Reference time for `HH:MM` bounds: the log's first day (relative bounds count back from now). */

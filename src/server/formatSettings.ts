@@ -7,6 +7,7 @@ import * as path from 'path';
 import type { LogFormat } from '../core/format';
 import { getFormat } from '../core/formatRegistry';
 import { compilePythonFormat } from '../core/python/formatString';
+import { globToRegExp } from '../core/userFilter';
 import type { FormatChoice } from '../shared/protocol';
 
 let settingsFormats: FormatChoice[] = [];
@@ -19,30 +20,6 @@ export function setFormatSettings(list: unknown): void {
 export function setFileFormat(fsPath: string, choice: FormatChoice | undefined): void {
 	if (choice) perFile.set(path.resolve(fsPath), choice);
 	else perFile.delete(path.resolve(fsPath));
-}
-
-/** A VS Code-style glob (`**`, `*`, `?`, `{a,b}`, `[..]`) as a RegExp over `/`-separated paths. */
-export function globToRegExp(glob: string): RegExp {
-	let re = '';
-	let inGroup = false;
-	for (let i = 0; i < glob.length; i++) {
-		const c = glob[i];
-		if (c === '*') {
-			if (glob[i + 1] === '*') {
-				i++;
-				if (glob[i + 1] === '/') { i++; re += '(?:.*/)?'; } else re += '.*';
-			} else re += '[^/]*';
-		} else if (c === '?') re += '[^/]';
-		else if (c === '{') { inGroup = true; re += '(?:'; }
-		else if (c === '}' && inGroup) { inGroup = false; re += ')'; }
-		else if (c === ',' && inGroup) re += '|';
-		else if (c === '[') {
-			const end = glob.indexOf(']', i);
-			if (end < 0) re += '\\[';
-			else { re += glob.slice(i, end + 1).replace(/^\[!/, '[^'); i = end; }
-		} else re += c.replace(/[.+^$()|\\]/g, '\\$&');
-	}
-	return new RegExp(`(?:^|/)${re}$`);
 }
 
 /** The format to parse `fsPath` with, or undefined to detect. Throws a clear Error for a bad choice. */

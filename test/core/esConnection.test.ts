@@ -120,3 +120,48 @@ test('loglens export --create-template then es-search: ECS documents and their o
 		await t.close();
 	}
 });
+
+test('loglens export --follow --state: appended records arrive, Ctrl+C sends the rest and saves the position, a restart resumes', { skip: REAL_CLUSTER && 'counts documents in the double' }, async () => {
+	const log = join(tmp.dir, 'follow-cli.log');
+	const state = join(tmp.dir, 'follow-cli.state.json');
+	writePythonLog(log, 50, false);
+	const t = await esTarget();
+	const d = t.double!;
+	const waitDocs = async (n: number) => {
+		const deadline = Date.now() + 30_000;
+		while (d.docs(t.index).size < n) {
+			if (Date.now() > deadline) throw new Error(`timed out: ${d.docs(t.index).size} of ${n} documents`);
+			await new Promise((r) => setTimeout(r, 50));
+		}
+	};
+	const start = () => {
+		const p = spawn(process.execPath, [cli, 'export', log, '--es', t.url, '--index', t.index, '--follow', '--state', state]);
+		let err = '';
+		p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+		const exited = new Promise<{ code: number | null; err: string }>((r) => p.on('close', (code) => r({ code, err })));
+		return { p, exited };
+	};
+	try {
+		const a = start();
+		await waitDocs(50);
+		writePythonLog(log, 30, false); // FileHandler appends
+		await waitDocs(80);
+		a.p.kill('SIGINT');
+		const ra = await a.exited;
+		assert.equal(ra.code, 0, ra.err);
+		assert.equal((JSON.parse(readFileSync(state, 'utf8')) as { offset: number }).offset, statSync(log).size, 'the whole file is acknowledged');
+		const before = d.stats.itemsReceived;
+		writePythonLog(log, 20, false);
+		const b = start();
+		await waitDocs(100);
+		b.p.kill('SIGINT');
+		const rb = await b.exited;
+		assert.equal(rb.code, 0, rb.err);
+		assert.match(rb.err, /resuming at byte \d+/);
+		assert.ok(d.stats.itemsReceived - before <= 40, `resumed, not restarted (${d.stats.itemsReceived - before} sent)`);
+		assert.equal(d.docs(t.index).size, 100);
+		assert.deepEqual(d.violations, []);
+	} finally {
+		await t.close();
+	}
+});

@@ -303,3 +303,29 @@ test('the file key follows the inode and the first line, not the path', () => {
 	assert.notEqual(a, fileKey({ dev: 1, ino: 2 }, Buffer.from('2024-01-02 first\n')));
 	assert.equal(documentId(a, 42), `${a}-0000000000042`);
 });
+
+test('toEcs: fields named by the producer map to ECS and python.*; made-up field names only to labels', async () => {
+	const { toEcs } = await import('../../src/core/ecs');
+	const { textItems } = await import('../../src/core/elasticsearch/exportSources');
+	// python-json-logger style: the keys are LogRecord attribute names.
+	const json = Buffer.from('{"asctime": "2024-05-01 10:00:00,123", "levelname": "ERROR", "name": "svc.api", "lineno": 42, "funcName": "handle", "pathname": "/app/api.py", "process": 7, "request_id": "r-1", "message": "boom"}\n');
+	const [j] = [...textItems(json, { hostName: 'h' })];
+	assert.equal(j.doc.log.level, 'error');
+	assert.equal(j.doc.log.origin?.file?.line, 42);
+	assert.equal(j.doc.log.origin?.function, 'handle');
+	assert.equal(j.doc.log.origin?.file?.name, '/app/api.py');
+	assert.equal(j.doc.process?.pid, 7);
+	assert.equal(j.doc.python?.lineno, 42);
+	assert.equal(j.doc.labels?.request_id, 'r-1');
+	// A generic layout names a bracketed field `thread`: that is not Python's thread id.
+	const text = Buffer.from('2024-05-01 10:00:00,123 INFO [worker-3] started\n2024-05-01 10:00:01,000 INFO [worker-3] more\n');
+	const [g] = [...textItems(text, { hostName: 'h' })];
+	assert.equal(g.doc.python, undefined);
+	assert.equal(g.doc.process, undefined);
+	assert.equal(g.doc.log.level, 'info');
+	// No time of its own: the previous entry's, and a tag says so.
+	const d = toEcs({ line: 0, endLine: 0, startOffset: 5, endOffset: 9, level: 7, time: NaN, message: 'x', fields: {}, text: 'x' }, { fileKey: 'k', fallbackTime: 0 });
+	assert.equal(d['@timestamp'], '1970-01-01T00:00:00.000Z');
+	assert.deepEqual(d.tags, ['loglens_time_inherited']);
+	assert.equal(d.log.level, undefined);
+});

@@ -1,10 +1,12 @@
 import { CompiledFilter, FilterSpec, parseFilterLevel, parseTimeBound } from '../../core/filter';
-import { EntryStream } from '../../core/entryStream';
+import { stripAnsiBytesInto } from '../../core/ansi';
+import { EntryStream, StreamedEntry } from '../../core/entryStream';
 import { CliError, fileYear, Output, readInput } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
 
-/** Smaller reads than the index uses: output is flushed per chunk, so little garbage lives long. */
-const STREAM_CHUNK = 256 * 1024;
+/** Read size: big enough that per-chunk costs vanish, small enough to stay in cache. */
+const STREAM_CHUNK = 1024 * 1024;
+const ESC = 27;
 
 export const summary = 'print whole entries matching level, text, time, logger and field criteria';
 
@@ -20,6 +22,7 @@ Prints the original text of matching entries (tracebacks stay whole). All criter
   --logger NAME        logger NAME or below it (a.b matches a.b.c)
   --field name=value   header field equality (repeatable)
   -n, --line-numbers   prefix each line with its 1-based number and ':'
+  --raw                keep ANSI escape sequences (colour codes) in the output
 ${COMMON_HELP}`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -34,6 +37,7 @@ export async function run(argv: string[]): Promise<number> {
 		logger: { type: 'string' },
 		field: { type: 'string', multiple: true },
 		'line-numbers': { type: 'boolean', short: 'n' },
+		raw: { type: 'boolean' },
 	}, HELP);
 	if (!args) return 0;
 	const v = args.values;
@@ -57,25 +61,51 @@ export async function run(argv: string[]): Promise<number> {
 	}
 	const filter = new CompiledFilter(spec);
 	const numbers = v['line-numbers'] === true;
+	const raw = v.raw === true;
 	const out = new Output();
-	const nl = Buffer.from('\n');
 	const stream = new EntryStream((e, s) => {
+		// Level and time come from the index pass: entries that fail them are never decoded.
 		if (!filter.passesIndex(e.level, e.time)) return;
 		if (filter.needsHeader) {
 			const d = s.detail(e, true);
 			if (!filter.passesDetail(d, d.text ?? '')) return;
 		} else if (filter.needsText && !filter.passesText(s.text(e))) return;
-		for (let i = 0; i < e.lines.length; i++) {
-			if (numbers) out.write(`${e.line + i + 1}:`);
-			out.write(e.lines[i]);
-			out.write(nl);
-		}
-	}, { format: v.format as string | undefined, ctx: { year: fileYear(args.file) } });
+		if (numbers) writeNumbered(out, e, raw);
+		else writeEntry(out, e, raw);
+	}, { format: v.format as string | undefined, ctx: { year: fileYear(args.file) }, transient: true });
 	await readInput(args.file, async (c) => {
 		stream.append(c);
-		if (out.pending > 1 << 16) await out.flush();
+		if (out.pending >= 1 << 20) await out.flush();
 	}, STREAM_CHUNK);
 	stream.finish();
 	await out.flush();
 	return 0;
+}
+
+/** The entry's bytes as they are in the file (CRs dropped, escapes dropped unless raw), then LF. */
+function writeEntry(out: Output, e: StreamedEntry, raw: boolean): void {
+	const b = e.bytes;
+	if (!e.crlf && (raw || b.indexOf(ESC) < 0)) {
+		out.writeBytes(b, 0, b.length);
+		out.writeByte(10);
+		return;
+	}
+	for (const line of e.lines) writeLine(out, line, raw);
+}
+
+function writeNumbered(out: Output, e: StreamedEntry, raw: boolean): void {
+	const lines = e.lines;
+	for (let i = 0; i < lines.length; i++) {
+		out.write(`${e.line + i + 1}:`);
+		writeLine(out, lines[i], raw);
+	}
+}
+
+function writeLine(out: Output, line: Buffer, raw: boolean): void {
+	if (raw || line.indexOf(ESC) < 0) out.writeBytes(line, 0, line.length);
+	else {
+		const r = out.reserve(line.length);
+		out.commit(stripAnsiBytesInto(line, 0, line.length, r.buf, r.pos));
+	}
+	out.writeByte(10);
 }

@@ -24,6 +24,22 @@ CLOSE_OF[40] = 41;
 CLOSE_OF[60] = 62;
 CLOSE_OF[123] = 125;
 
+/** Slots of the level-field cache. */
+const MEMO_BITS = 7;
+/** Runs kept per slot. */
+const MEMO_WAYS = 8;
+
+/** A run of bytes after the timestamp, up to two bytes past the level field, and what it held. */
+interface MemoEntry {
+	/** The run's whole 4-byte words, then its remaining bytes. */
+	words: Int32Array;
+	tail: Uint8Array;
+	len: number;
+	/** Where the level field ends, from the run's start. */
+	lvOff: number;
+	level: Level;
+}
+
 /**
  * A byte-level reader for the common case of a text-header log: every header starts with a
  * timestamp of one fixed shape (`2024-01-02 10:11:12,345`) and has its level in a learned field.
@@ -39,6 +55,10 @@ export class FastHeaderReader {
 	private readonly tailLitVal: Uint8Array;
 	/** Cached date+minute prefix and its epoch ms (for second 0, fraction 0). */
 	private readonly key: Uint8Array;
+	private readonly keyWords: Int32Array;
+	/** A DataView of the buffer last read, for the word compares. */
+	private dvBuf: Uint8Array | null = null;
+	private dv = new DataView(new ArrayBuffer(8));
 	private keyValid = false;
 	private keyBase = 0;
 	private readonly res: FastResult = { level: Level.Unknown, time: NaN };
@@ -48,12 +68,16 @@ export class FastHeaderReader {
 	private readonly seenLevel: Level[] = [];
 	/** Where the level field of the last successful `read` ended (after a trailing `:`). */
 	private lvEnd = 0;
+	/** Runs of header bytes after the timestamp already split, by a hash of their first 8 bytes. */
+	private readonly memo: MemoEntry[][] = Array.from({ length: 1 << MEMO_BITS }, () => []);
+	private memoVictim = 0;
 	/** `messageStart` agreed with the full parser on the sample (else it always answers -1). */
 	private msOk = false;
 
 	private constructor(template: string, private readonly secPos: number, private readonly fracPos: number, private readonly fracLen: number, private readonly levelField: number, private readonly style: LevelStyle, private readonly ctx: ParseContext) {
 		this.tpl = Buffer.from(template, 'latin1');
 		this.key = new Uint8Array(secPos);
+		this.keyWords = new Int32Array(secPos >> 2);
 		const digits: number[] = [], litPos: number[] = [], litVal: number[] = [];
 		for (let i = secPos; i < this.tpl.length; i++) {
 			if (this.tpl[i] === 100 /* d */) digits.push(i);
@@ -121,14 +145,28 @@ export class FastHeaderReader {
 		if (e - s < n) return null;
 		const secPos = this.secPos;
 		const key = this.key;
-		// Same date-and-minute as the last header (compared from the minute back, where lines
-		// differ first): those bytes are already known to fit the template.
+		// Same date-and-minute as the last header (compared four bytes at a time, from the minute
+		// back, where lines differ first): those bytes are already known to fit the template.
+		if (buf !== this.dvBuf) {
+			this.dvBuf = buf;
+			this.dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+		}
+		const dv = this.dv;
 		let same = this.keyValid;
 		if (same) {
-			for (let i = secPos - 1; i >= 0; i--) {
+			const words = this.keyWords;
+			for (let i = secPos - 1; i >= words.length * 4; i--) {
 				if (key[i] !== buf[s + i]) {
 					same = false;
 					break;
+				}
+			}
+			if (same) {
+				for (let w = words.length - 1; w >= 0; w--) {
+					if (dv.getInt32(s + w * 4, true) !== words[w]) {
+						same = false;
+						break;
+					}
 				}
 			}
 		}
@@ -162,7 +200,7 @@ export class FastHeaderReader {
 			frac = k >= 3 ? (buf[p] - 48) * 100 + (buf[p + 1] - 48) * 10 + (buf[p + 2] - 48) : k === 2 ? (buf[p] - 48) * 100 + (buf[p + 1] - 48) * 10 : (buf[p] - 48) * 100;
 		}
 		if (!same && !this.rekey(buf, s, e, sec, frac)) return null;
-		const level = 2 as Level;
+		const level = this.levelMemo(buf, dv, s + n, e);
 		if (level === Level.Unknown) return null;
 		this.res.level = level;
 		this.res.time = this.keyBase + sec * 1000 + frac;
@@ -177,6 +215,8 @@ export class FastHeaderReader {
 		if (!ts || Number.isNaN(ts.time) || sec > 59) return false;
 		this.keyBase = ts.time - sec * 1000 - frac;
 		for (let i = 0; i < this.secPos; i++) this.key[i] = buf[s + i];
+		const kv = new DataView(this.key.buffer);
+		for (let w = 0; w < this.keyWords.length; w++) this.keyWords[w] = kv.getInt32(w * 4, true);
 		this.keyValid = true;
 		return true;
 	}
@@ -215,6 +255,46 @@ export class FastHeaderReader {
 		while (k < e && buf[k] === 32) k++;
 		if (k < e && (buf[k] === 124 || (buf[k] === 45 && (k + 1 >= e || buf[k + 1] === 32)))) return -1;
 		return j;
+	}
+
+	/**
+	 * `levelAt` through a small cache keyed by the first bytes after the timestamp: the bytes up
+	 * to just past the level field (`- app.db - INFO -`) repeat from line to line, and comparing
+	 * them a word at a time is cheaper than splitting fields. The cached run includes the two bytes
+	 * after the level field, as far as the split ever looks ahead, so a hit is exact.
+	 */
+	private levelMemo(buf: Uint8Array, dv: DataView, p: number, e: number): Level {
+		if (e - p < 8) return this.levelAt(buf, p, e);
+		const w0 = dv.getInt32(p, true), w1 = dv.getInt32(p + 4, true);
+		const slot = Math.imul(w0 ^ Math.imul(w1, 0x9e3779b1), 0x85ebca6b) >>> (32 - MEMO_BITS);
+		// A slot holds the runs that share their first 8 bytes (one logger at several levels).
+		const bucket = this.memo[slot];
+		const avail = e - p;
+		for (let k = 0; k < bucket.length; k++) {
+			const m = bucket[k];
+			if (m.len > avail) continue;
+			const words = m.words;
+			let w = 2; // the first two words are the slot's key, compared below only on a hash collision
+			if (words[0] !== w0 || words[1] !== w1) continue;
+			while (w < words.length && dv.getInt32(p + w * 4, true) === words[w]) w++;
+			if (w < words.length) continue;
+			const tail = m.tail, t0 = p + words.length * 4;
+			let j = 0;
+			while (j < tail.length && buf[t0 + j] === tail[j]) j++;
+			if (j < tail.length) continue;
+			this.lvEnd = p + m.lvOff;
+			return m.level;
+		}
+		const level = this.levelAt(buf, p, e);
+		const len = this.lvEnd + 2 - p;
+		if (len <= avail && len >= 8 && len <= 256) {
+			const words = new Int32Array(len >> 2);
+			for (let w = 0; w < words.length; w++) words[w] = dv.getInt32(p + w * 4, true);
+			const entry: MemoEntry = { words, tail: Uint8Array.from(buf.subarray(p + words.length * 4, p + len)), len, lvOff: this.lvEnd - p, level };
+			if (bucket.length < MEMO_WAYS) bucket.push(entry);
+			else bucket[this.memoVictim++ % MEMO_WAYS] = entry;
+		}
+		return level;
 	}
 
 	/** The same field split as `splitFields`, on bytes, up to the learned level field. */
