@@ -40,7 +40,7 @@ for t in $TIERS; do
     host) tier host node scripts/run-host-tests.mjs ;;
     restricted) tier restricted env LOGLENS_TRUST=1 LOGLENS_TEST_GREP=@restricted node scripts/run-host-tests.mjs ;;
     ui) tier ui node --test --test-reporter=spec --test-concurrency=1 test/ui/ ;;
-    vsix) tier vsix bash -c 'npx vsce package --no-dependencies -o out/log-lens.vsix >/dev/null && LOGLENS_VSIX=out/log-lens.vsix LOGLENS_TEST_GREP=@vsix node scripts/run-host-tests.mjs' ;;
+    vsix) tier vsix bash -c 'npm run --silent package >/dev/null && node scripts/check-vsix.mjs out/log-lens.vsix && LOGLENS_VSIX=out/log-lens.vsix LOGLENS_TEST_GREP=@vsix node scripts/run-host-tests.mjs && npm run --silent build >/dev/null' ;;
   esac
 done
 echo

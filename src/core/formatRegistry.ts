@@ -73,13 +73,14 @@ export function detectFormat(lines: readonly string[], ctx: ParseContext): Detec
 		const c = score(f, sample, ctx);
 		if (c > best.confidence + 0.02) best = { format: f, confidence: c };
 	}
-	const learned = TEXT_FORMATS.generic.learn(sample, ctx);
+	const learned = TEXT_FORMATS.generic.learnCached(sample, ctx);
 	const c = learned.layout && (learned.layout.ts !== 'none' || learned.layout.levelField >= 0) ? score(learned, sample, ctx) : 0;
 	if (c > best.confidence + 0.02) {
 		const id = flavourOf(learned, sample, ctx);
 		const base = TEXT_FORMATS[id as keyof typeof TEXT_FORMATS];
 		best = { format: learned.renamed(base.id, base.name), confidence: c };
 	}
+	learned.endSample();
 	if (best.confidence < MIN_CONFIDENCE) return { format: plainFormat, confidence: 1 - best.confidence };
 	return best;
 }

@@ -45,12 +45,34 @@ export class TextHeaderFormat implements LogFormat {
 
 	constructor(readonly id: string, readonly name: string, readonly layout?: TextLayout) {}
 
+	/**
+	 * Parse results by line while a sample is being examined (learning, scoring, naming the
+	 * flavour parse the same lines again); null otherwise.
+	 */
+	private parseCache: Map<string, HeaderMatch | null> | null = null;
+
 	/** A copy of this format that reads headers with a layout learned from sample lines. */
 	learn(lines: readonly string[], ctx: ParseContext): TextHeaderFormat {
+		const f = this.learnCached(lines, ctx);
+		f.endSample();
+		return f;
+	}
+
+	/**
+	 * `learn`, with the parse of each sample line remembered until `endSample()` (detection
+	 * scores the learned format and names its flavour on the same lines).
+	 */
+	learnCached(lines: readonly string[], ctx: ParseContext): TextHeaderFormat {
 		const layout = learnLayout(lines, ctx);
 		const f = new TextHeaderFormat(this.id, this.name, layout);
+		f.parseCache = new Map();
 		if (layout.ts === 'start' && !layout.basic) f.fast = FastHeaderReader.learn(lines, layout.levelField, layout.style, ctx, f);
 		return f;
+	}
+
+	/** Forgets the sample's parse results (see `learnCached`). */
+	endSample(): void {
+		this.parseCache = null;
 	}
 
 	/** The same learned format under another id/name (detection names the flavour after learning). */
@@ -65,6 +87,17 @@ export class TextHeaderFormat implements LogFormat {
 	}
 
 	parseHeader(line: string, ctx: ParseContext): HeaderMatch | null {
+		const cache = this.parseCache;
+		if (cache === null) return this.parse(line, ctx);
+		let h = cache.get(line);
+		if (h === undefined) {
+			h = this.parse(line, ctx);
+			cache.set(line, h);
+		}
+		return h;
+	}
+
+	private parse(line: string, ctx: ParseContext): HeaderMatch | null {
 		const L = this.layout;
 		if (L?.basic || !L) {
 			const b = BASIC.exec(line);
