@@ -29,7 +29,7 @@ async function palette(page, title, pick) {
 }
 
 async function session(file, fn) {
-	const host = await startHost({ settings: { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'workbench.tips.enabled': false, 'window.commandCenter': false } });
+	const host = await startHost({ settings: { 'workbench.colorTheme': 'Default Dark Modern', 'editor.minimap.enabled': false, 'workbench.tips.enabled': false, 'window.commandCenter': false, 'editor.occurrencesHighlight': 'off', 'logLens.rotatedSetPrompt': false } });
 	const browser = await chromium.launch(chromiumOptions);
 	try {
 		const page = await browser.newPage({ viewport: { width: 1440, height: 860 }, deviceScaleFactor: 1 });
@@ -72,6 +72,17 @@ if (want('problems')) {
 		await page.locator('.monaco-list-row', { hasText: 'Warning' }).first().click();
 		await settle(page);
 		await page.screenshot({ path: join(OUT, 'problems-tree.png') });
+	});
+}
+if (want('stats')) {
+	await session('app.log', async (page) => {
+		await page.click('.monaco-editor .view-lines');
+		await palette(page, 'Log Lens: Show Statistics');
+		// the chart lives in the webview's nested iframes: wait until its canvas is drawn
+		const frame = page.frameLocator('iframe.webview').frameLocator('iframe');
+		await frame.locator('canvas').first().waitFor({ timeout: 60_000 });
+		await settle(page);
+		await page.screenshot({ path: join(OUT, 'statistics.png') });
 	});
 }
 console.log(`screenshots written to ${OUT}`);
