@@ -35,6 +35,7 @@ export interface LogLensApi {
 	follow: FollowMode;
 	stats: StatsView;
 	ansi: AnsiDecorations;
+	highlights: Highlights;
 	large: LargeLog;
 }
 
@@ -53,8 +54,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<LogLen
 	const navigation = new Navigation(client, large);
 	const decorations = new EntryDecorations(client, docs);
 	const follow = new FollowMode(client, context.globalState);
+	const highlights = new Highlights();
 	const problems = new ProblemsTree(client, docs, context.workspaceState, follow);
-	context.subscriptions.push(docs, statusBar, filters, navigation, decorations, problems, new Highlights(), new ProjectLogs(client), follow);
+	context.subscriptions.push(docs, statusBar, filters, navigation, decorations, problems, highlights, new ProjectLogs(client), follow);
 	context.subscriptions.push(vscode.commands.registerCommand('logLens.showSummary', async () => {
 		const doc = vscode.window.activeTextEditor?.document;
 		if (!doc) return undefined;
@@ -72,7 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<LogLen
 	context.subscriptions.push(stats);
 	context.subscriptions.push(registerElasticsearch(context));
 	context.subscriptions.push(vscode.commands.registerCommand('logLens.openSampleLog', () => openSampleLog(context)));
-	return { client, docs, filters, navigation, decorations, statusBar, problems, follow, stats, large, ansi };
+	return { client, docs, filters, navigation, decorations, statusBar, problems, follow, stats, large, ansi, highlights };
 }
 
 export function deactivate(): void {

@@ -13,7 +13,11 @@ interface Compiled { rule: HighlightRule; type: vscode.TextEditorDecorationType;
 
 export class Highlights extends Disposable {
 	private compiled: Compiled[] = [];
+	/** Messages shown for unusable patterns (each once). */
 	private readonly reported = new Set<string>();
+	readonly errors: string[] = [];
+	/** Ranges applied per document and pattern, for tests. */
+	readonly applied = new Map<string, number>();
 	private timer: NodeJS.Timeout | undefined;
 
 	constructor() {
@@ -40,6 +44,7 @@ export class Highlights extends Disposable {
 				const key = JSON.stringify(rule);
 				if (!this.reported.has(key)) {
 					this.reported.add(key);
+					this.errors.push(res.error);
 					void vscode.window.showWarningMessage(vscode.l10n.t('Log Lens: highlight pattern "{0}" is ignored: {1}', rule.pattern, res.error));
 				}
 				continue;
@@ -75,6 +80,7 @@ export class Highlights extends Disposable {
 					}
 				}
 				ed.setDecorations(c.type, ranges);
+				this.applied.set(`${ed.document.uri.toString()}|${c.rule.pattern}`, ranges.length);
 			}
 		}
 	}

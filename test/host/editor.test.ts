@@ -167,3 +167,25 @@ suite('Editor features', () => {
 		await waitFor(() => /missing/i.test(api.statusBar.item.text), 'status bar says missing');
 	});
 });
+
+suite('Highlights', () => {
+	teardown(async () => {
+		await vscode.workspace.getConfiguration('logLens').update('highlights', undefined, vscode.ConfigurationTarget.Workspace);
+		await closeAll();
+	});
+
+	test('logLens.highlights colours matches; a catastrophic or invalid pattern gets one clear message', async () => {
+		const { api, editor } = await openLog('traceback.log');
+		await vscode.workspace.getConfiguration('logLens').update('highlights', [
+			{ pattern: 'order 17', backgroundColor: '#ff000033' },
+			{ pattern: '(a+)+$', regex: true, color: '#00ff00' },
+			{ pattern: '(?<=x)y', regex: true, color: '#0000ff' },
+		], vscode.ConfigurationTarget.Workspace);
+		const key = `${editor.document.uri.toString()}|order 17`;
+		await waitFor(() => api.highlights.applied.get(key) === 2, 'two "order 17" matches decorated');
+		// (a+)+$ runs in linear time (RE2): no freeze, no matches here; lookbehind is refused clearly
+		assert.strictEqual(api.highlights.applied.get(`${editor.document.uri.toString()}|(a+)+$`), 0);
+		assert.strictEqual(api.highlights.errors.length, 1);
+		assert.match(api.highlights.errors[0], /invalid regular expression \/\(\?<=x\)y\/.*lookaround/);
+	});
+});
