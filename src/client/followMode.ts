@@ -16,7 +16,18 @@ import { Disposable } from './disposable';
 export const FOLLOW_SCHEME = 'loglens-follow';
 const RECENT_KEY = 'logLens.recentFollows';
 
-interface Session { info: FollowInfo; uri: vscode.Uri; status?: FollowStatus; paused: boolean; markers: FollowMarker[] }
+interface Session {
+	info: FollowInfo;
+	uri: vscode.Uri;
+	status?: FollowStatus;
+	paused: boolean;
+	markers: FollowMarker[];
+	/** Bytes of the server's appended stream the tab holds (undefined until its text was fetched). */
+	haveBytes?: number;
+	/** Appends waiting while an edit is in flight; they go out together as one edit. */
+	queue: { text: string; offset: number }[];
+	applying: boolean;
+}
 
 export class FollowMode extends Disposable implements vscode.TextDocumentContentProvider {
 	private readonly _onDidChange = this._register(new vscode.EventEmitter<vscode.Uri>());
@@ -94,6 +105,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		if (!s) return `Log Lens: this follow session has ended. Run "Log Lens: Follow Log File…" to follow again.\n`;
 		const r = await this.client.sendRequest(FollowContentRequest.type, { id: s.info.id });
 		s.markers = r.markers;
+		s.haveBytes = r.totalOut;
 		return r.text;
 	}
 
@@ -106,7 +118,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 			anomalyAlerts: cfg.get<boolean>('anomalyAlerts', false),
 		});
 		const uri = vscode.Uri.parse(info.uri);
-		const s: Session = { info, uri, paused: false, markers: [] };
+		const s: Session = { info, uri, paused: false, markers: [], queue: [], applying: false };
 		this.sessions.set(info.id, s);
 		const recent = [filePath, ...this.state.get<string[]>(RECENT_KEY, []).filter((p) => p !== filePath)].slice(0, 10);
 		await this.state.update(RECENT_KEY, recent);
@@ -187,8 +199,52 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		const s = this.sessions.get(st.id);
 		if (!s) return;
 		s.status = st;
-		this._onDidChange.fire(s.uri);
+		s.markers = st.markers;
+		const append = st.append;
+		if (st.reset || s.haveBytes === undefined) {
+			// trimmed, or the tab is not open yet: the whole text is fetched (the content provider)
+			if (s.haveBytes !== undefined || st.reset) this._onDidChange.fire(s.uri);
+		} else if (append !== undefined) {
+			s.queue.push({ text: append, offset: st.appendOffset });
+			if (!s.applying) void this.drain(s);
+		}
 		this.renderStatus();
+	}
+
+	/** Applies queued appends; what arrives meanwhile is batched into the next single edit. */
+	private async drain(s: Session): Promise<void> {
+		s.applying = true;
+		try {
+			while (s.queue.length) {
+				const batch = s.queue.splice(0);
+				await this.applyAppend(s, batch.map((b) => b.text).join(''), batch[0].offset);
+			}
+		} finally {
+			s.applying = false;
+		}
+	}
+
+	/**
+	 * Appends the new lines as an edit at the end of the tab: VS Code then tokenizes only those
+	 * lines, instead of re-reading and re-colouring the whole tab.
+	 */
+	private async applyAppend(s: Session, text: string, offset: number): Promise<void> {
+		if (s.haveBytes === undefined) return;
+		let bytes = Buffer.from(text, 'utf8');
+		if (offset > s.haveBytes) {
+			// a gap (an append was missed): fetch the whole text instead
+			this._onDidChange.fire(s.uri);
+			return;
+		}
+		if (offset < s.haveBytes) bytes = bytes.subarray(s.haveBytes - offset); // already in the tab
+		if (!bytes.length) return;
+		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === s.uri.toString());
+		if (!doc) return;
+		const we = new vscode.WorkspaceEdit();
+		const end = doc.lineAt(doc.lineCount - 1).range.end;
+		we.insert(s.uri, end, bytes.toString('utf8'));
+		s.haveBytes += bytes.length;
+		if (!(await vscode.workspace.applyEdit(we))) this._onDidChange.fire(s.uri);
 	}
 
 	/** After the tab's text changed: scroll to the end unless paused, redraw rotation marks. */

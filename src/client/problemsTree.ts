@@ -109,7 +109,8 @@ export class ProblemsTree extends Disposable implements vscode.TreeDataProvider<
 			try {
 				const [problems, signals] = await Promise.all([
 					this.client.sendRequest(ProblemsRequest.type, { uri, minLevel: this.minLevel }),
-					this.client.sendRequest(AnomaliesRequest.type, { uri }).catch(() => []),
+					// a live follow tab raises anomaly alerts itself (logLens.follow.anomalyAlerts)
+					uri.startsWith('loglens-follow:') ? Promise.resolve([]) : this.client.sendRequest(AnomaliesRequest.type, { uri }).catch(() => []),
 				]);
 				this.results.set(uri, problems);
 				this.signals.set(uri, signals);

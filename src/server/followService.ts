@@ -38,6 +38,11 @@ class Session {
 	private readonly follower: FileFollower;
 	private chunks: Buffer[] = [];
 	private bytes = 0;
+	/** Bytes ever appended to the tab (not reduced by trimming): offsets of the appends sent to the client. */
+	private totalOut = 0;
+	private pending: Buffer[] = [];
+	private pendingOffset = 0;
+	private reset = false;
 	readonly doc: LogDoc;
 	readonly markers: FollowMarker[] = [];
 	private received = 0;
@@ -152,6 +157,9 @@ class Session {
 		if (!this.format && this.doc.index.format.confidence > 0) this.format = this.doc.index.format.format;
 		this.chunks.push(data);
 		this.bytes += data.length;
+		if (!this.pending.length) this.pendingOffset = this.totalOut;
+		this.pending.push(data);
+		this.totalOut += data.length;
 		this.doc.index.append(data);
 		this.doc.index.finish();
 		if (this.doc.index.lineCount > this.maxLines * 1.1) this.trim();
@@ -177,23 +185,36 @@ class Session {
 		this.doc.source = new BufferSource(kept);
 		for (const m of this.markers) m.line -= drop;
 		while (this.markers.length && this.markers[0].line < 0) this.markers.shift();
+		this.reset = true;
+		this.pending = [];
 	}
 
-	text(): string {
-		return this.read(0, this.bytes).toString('utf8');
+	/** What the client must apply since the last notification: appended text, or a reset. */
+	private takeDelta(): Pick<FollowStatus, 'append' | 'appendOffset' | 'reset'> {
+		const d = { append: this.reset || !this.pending.length ? undefined : Buffer.concat(this.pending).toString('utf8'), appendOffset: this.pendingOffset, reset: this.reset };
+		this.pending = [];
+		this.reset = false;
+		return d;
+	}
+
+	/** The whole tab text; appends already pending are part of it, so they are not sent again. */
+	content(): { text: string; markers: FollowMarker[]; totalOut: number } {
+		this.pending = [];
+		this.reset = false;
+		return { text: this.read(0, this.bytes).toString('utf8'), markers: this.markers, totalOut: this.totalOut };
 	}
 
 	status(): FollowStatus {
 		const now = Date.now();
 		while (this.rateWindow.length && this.rateWindow[0][0] < now - 2000) this.rateWindow.shift();
 		const recent = this.rateWindow.reduce((a, [, n]) => a + n, 0);
-		return { id: this.id, uri: this.uri, path: this.params.path, lines: this.doc.index.lineCount, received: this.received, rate: Math.round(recent / 2), state: this.state, readAt: this.readAt };
+		return { id: this.id, uri: this.uri, path: this.params.path, lines: this.doc.index.lineCount, received: this.received, rate: Math.round(recent / 2), state: this.state, readAt: this.readAt, ...this.takeDelta(), markers: this.markers };
 	}
 
-	/** Notifications are throttled by the tab's size: sending 10 MB 20 times a second would be waste. */
+	/** Appends go out in small batches (the client applies them as edits, never re-sending the tab). */
 	private scheduleNotify(): void {
 		if (this.notifyTimer) return;
-		const delay = Math.min(1000, Math.max(30, Math.round(this.bytes / (256 * 1024)) * 10));
+		const delay = 25;
 		this.notifyTimer = setTimeout(() => {
 			this.notifyTimer = undefined;
 			this.cb.changed(this.status());
@@ -239,9 +260,9 @@ export class FollowService {
 		await s.stop();
 	}
 
-	content(id: string): { text: string; markers: FollowMarker[] } {
+	content(id: string): { text: string; markers: FollowMarker[]; totalOut: number } {
 		const s = this.sessions.get(id);
-		return s ? { text: s.text(), markers: s.markers } : { text: '', markers: [] };
+		return s ? s.content() : { text: '', markers: [], totalOut: 0 };
 	}
 
 	async dispose(): Promise<void> {

@@ -81,9 +81,9 @@ export class LogStore {
 		this.docs.delete(uri);
 	}
 
-	/** The document's index changed outside the store (follow sessions): tell the client. */
+	/** The document's index changed outside the store (follow sessions): tell the client, throttled. */
 	touch(doc: LogDoc): void {
-		this.notify(doc, true);
+		this.notify(doc, false, 1000);
 	}
 
 	get(uri: string): LogDoc | undefined {
@@ -250,7 +250,7 @@ export class LogStore {
 		}, (e) => this.log(`reindex of ${path} failed: ${(e as Error).message}`));
 	}
 
-	private notify(doc: LogDoc, now = false): void {
+	private notify(doc: LogDoc, now = false, delayMs = NOTIFY_MS): void {
 		if (now) {
 			clearTimeout(this.notifyTimers.get(doc.uri));
 			this.notifyTimers.delete(doc.uri);
@@ -261,7 +261,7 @@ export class LogStore {
 		this.notifyTimers.set(doc.uri, setTimeout(() => {
 			this.notifyTimers.delete(doc.uri);
 			if (this.docs.get(doc.uri) === doc) this.onChange(doc);
-		}, NOTIFY_MS));
+		}, delayMs));
 	}
 }
 

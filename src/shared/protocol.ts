@@ -235,7 +235,7 @@ export namespace FollowStopNotification {
 /** Sent from the client: the current text of a follow tab. */
 export namespace FollowContentRequest {
 	export const method = 'logLens/follow/content' as const;
-	export const type = new RequestType<{ id: string }, { text: string; markers: FollowMarker[] }, void>(method);
+	export const type = new RequestType<{ id: string }, { text: string; markers: FollowMarker[]; totalOut: number }, void>(method);
 }
 /** Where a rotation or truncation happened, as a line of the follow tab. */
 export interface FollowMarker { line: number; kind: 'rotated' | 'truncated' | 'created' | 'missing' | 'dropped'; text: string }
@@ -256,6 +256,12 @@ export interface FollowStatus {
 	state: 'following' | 'missing' | 'stopped';
 	/** Date.now() on the server when the newest bytes were read (latency measurement). */
 	readAt: number;
+	/** Text appended to the tab since the previous notification, starting at byte `appendOffset` of everything ever appended. */
+	append?: string;
+	appendOffset: number;
+	/** The tab's text was trimmed (or rebuilt) since the previous notification: fetch it whole. */
+	reset: boolean;
+	markers: FollowMarker[];
 }
 
 /** An alert rule (`logLens.alerts`). */
