@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Writes the bench logs with CPython's real `logging` module (seeded, so every run is identical).
 
-    python3 scripts/make-bench-log.py [--dir DIR] [--records N] [--big] [--force]
+    python3 scripts/make-bench-log.py [--dir DIR] [--records N] [--big] [--huge] [--force]
 
-prints the path of each log, one per line: `bench.log` (2,000,000 records, ~160 MB) and with
-`--big` (or BENCH_BIG=1) `bench-1g.log` (~1 GB). Files that exist are kept. DIR defaults to
+prints the path of each log, one per line: `bench.log` (2,000,000 records, ~170 MB), with
+`--big` (or BENCH_BIG=1) `bench-1g.log` (~1 GB), with `--huge` (or BENCH_HUGE=1) `bench-5g.log`
+(~5 GB, for memory checks). Files that exist are kept. DIR defaults to
 `${XDG_CACHE_HOME:-~/.cache}/loglens-bench`.
 
 Speed: a Formatter on one StreamHandler writing to the file, and a fake clock (a Filter that sets
@@ -137,7 +138,7 @@ def make_big(small, path, target=1 << 30):
             if day == 0:
                 chunk = data
             else:
-                d = b'2024-05-%02d' % (1 + day) if day < 31 else b'2024-06-%02d' % (day - 30)
+                d = b'2024-05-%02d' % (1 + day) if day < 31 else b'2024-06-%02d' % (day - 30) if day < 61 else b'2024-07-%02d' % (day - 60)
                 chunk = d + data[10:].replace(b'\n' + first + b' ', b'\n' + d + b' ')
             out.write(chunk)
             written += len(chunk)
@@ -151,6 +152,7 @@ def main():
     ap.add_argument('--dir', default=os.path.join(cache, 'loglens-bench'))
     ap.add_argument('--records', type=int, default=2_000_000)
     ap.add_argument('--big', action='store_true', default=os.environ.get('BENCH_BIG') == '1')
+    ap.add_argument('--huge', action='store_true', default=os.environ.get('BENCH_HUGE') == '1')
     ap.add_argument('--force', action='store_true')
     a = ap.parse_args()
     os.makedirs(a.dir, exist_ok=True)
@@ -166,6 +168,12 @@ def main():
             print(f'writing {big} …', file=sys.stderr)
             make_big(small, big)
         print(big)
+    if a.huge:
+        huge = os.path.join(a.dir, 'bench-5g.log')
+        if a.force or not os.path.exists(huge):
+            print(f'writing {huge} …', file=sys.stderr)
+            make_big(small, huge, 5 << 30)
+        print(huge)
 
 
 if __name__ == '__main__':

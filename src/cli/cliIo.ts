@@ -18,8 +18,9 @@ const OUT_BATCH = 1 << 20;
 
 /**
  * Buffered stdout with backpressure: text and byte ranges are gathered in one big buffer and
- * handed to stdout in one write per batch. A closed pipe (`loglens … | head`) ends the process
- * quietly with status 0, as grep does.
+ * handed to stdout in one write per batch. Batch buffers are reused once stdout has taken their
+ * bytes (fresh memory costs page faults that show on big outputs). A closed pipe
+ * (`loglens … | head`) ends the process quietly with status 0, as grep does.
  */
 export class Output {
 	private buf = Buffer.allocUnsafe(OUT_BATCH);
@@ -27,6 +28,8 @@ export class Output {
 	/** Full batches (and oversized writes) waiting for `flush`. */
 	private queue: Buffer[] = [];
 	private queued = 0;
+	/** Batch buffers stdout is done with. */
+	private free: Buffer[] = [];
 
 	constructor() {
 		process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -93,11 +96,11 @@ export class Output {
 		this.queued += b.length;
 	}
 
-	/** Moves the current batch to the queue and starts a new buffer (the old one is stdout's now). */
+	/** Moves the current batch to the queue and continues in a free (or new) buffer. */
 	private handOver(): void {
 		if (this.pos === 0) return;
 		this.enqueue(this.buf.subarray(0, this.pos));
-		this.buf = Buffer.allocUnsafe(Math.max(OUT_BATCH, this.buf.length));
+		this.buf = this.free.pop() ?? Buffer.allocUnsafe(OUT_BATCH);
 		this.pos = 0;
 	}
 
@@ -111,6 +114,11 @@ export class Output {
 		let ok = true;
 		for (const p of parts) ok = process.stdout.write(p) && ok;
 		if (!ok) await new Promise<void>((r) => process.stdout.once('drain', r));
+		// Files, pipes and terminals are written synchronously on POSIX: when nothing is left
+		// buffered in the stream, the batch buffers are ours again.
+		if (process.stdout.writableLength === 0) {
+			for (const p of parts) if (p.byteOffset === 0 && p.buffer.byteLength === OUT_BATCH && this.free.length < 4) this.free.push(Buffer.from(p.buffer, 0, OUT_BATCH));
+		}
 	}
 
 	get pending(): number {

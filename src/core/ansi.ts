@@ -73,11 +73,16 @@ export interface AnsiStripped {
 	text: string;
 	/** Offset in the original of character `k` of `text` (`text.length` maps to the original's end). */
 	rawOffset(k: number): number;
+	/**
+	 * Where a part of `text` that starts at `k` starts in the original: just after character
+	 * `k - 1`, so the escapes that style the part (`ESC[1m` before a message) belong to it.
+	 */
+	rawStart(k: number): number;
 }
 
 /** Strips escapes and keeps where each kept run came from (header offsets map back to raw lines). */
 export function stripAnsiMapped(raw: string): AnsiStripped {
-	if (raw.indexOf('\x1b') < 0) return { text: raw, rawOffset: (k) => k };
+	if (raw.indexOf('\x1b') < 0) return { text: raw, rawOffset: (k) => k, rawStart: (k) => k };
 	const at = (k: number): number => raw.charCodeAt(k);
 	// Runs of kept text: clean start → raw start.
 	const cleanStarts: number[] = [];
@@ -101,6 +106,9 @@ export function stripAnsiMapped(raw: string): AnsiStripped {
 	}
 	return {
 		text,
+		rawStart(k: number): number {
+			return k <= 0 ? 0 : this.rawOffset(k - 1) + 1;
+		},
 		rawOffset(k: number): number {
 			if (k >= text.length) return raw.length;
 			let lo = 0, hi = cleanStarts.length - 1;

@@ -74,7 +74,7 @@ export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: str
 			let rawFirst = rawLines[0];
 			if (base.line === 0 && rawFirst.charCodeAt(0) === 0xfeff) rawFirst = rawFirst.slice(1);
 			const m = stripAnsiMapped(rawFirst);
-			d.message = rawFirst.slice(m.rawOffset(h.messageStart), h.messageEnd === undefined ? rawFirst.length : m.rawOffset(h.messageEnd));
+			d.message = rawFirst.slice(m.rawStart(h.messageStart), h.messageEnd === undefined ? rawFirst.length : m.rawOffset(h.messageEnd));
 		}
 	} else d.message = rawLines?.[0] ?? first;
 	if (lines.length > 1 && d.message.trim() === '') {

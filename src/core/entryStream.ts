@@ -1,5 +1,6 @@
 import { stripAnsi } from './ansi';
 import { EntryDetail, detailFromLines, ReadEntryOptions, splitEntryLines } from './entryReader';
+import { DetectedFormat } from './format';
 import { Level } from './levels';
 import { LineScanner, ScanOptions } from './lineScanner';
 
@@ -17,13 +18,28 @@ export class StreamedEntry {
 	level: Level = Level.Unknown;
 	time = NaN;
 	/**
-	 * The entry's bytes as in the file, from its first byte to the end of its last line (without
-	 * that line's newline): inner newlines, CRs and escape sequences included.
+	 * Where the entry's bytes are: `src[srcStart, srcEnd)` — as in the file, from its first byte to
+	 * the end of its last line (without that line's newline), inner newlines, CRs and escape
+	 * sequences included. `bytes` is the same range as a Buffer of its own.
 	 */
-	bytes: Buffer = EMPTY;
+	src: Buffer = EMPTY;
+	srcStart = 0;
+	srcEnd = 0;
+	private view: Buffer | null = null;
 	/** Some line of the entry ends with CR LF (so `bytes` holds CRs that `lines` drops). */
 	crlf = false;
+	/**
+	 * Where the first line's message starts in `bytes`, when the stream was asked for message
+	 * starts and the format's fast path knew it; else -1 (parse the header to find it).
+	 */
+	messageStart = -1;
 	private split: Buffer[] | null = null;
+
+	/** The entry's bytes (see `src`). */
+	get bytes(): Buffer {
+		if (this.view === null) this.view = this.srcStart === 0 && this.srcEnd === this.src.length ? this.src : this.src.subarray(this.srcStart, this.srcEnd);
+		return this.view;
+	}
 
 	/** The entry's lines without their newlines (CR before LF dropped). */
 	get lines(): Buffer[] {
@@ -31,9 +47,12 @@ export class StreamedEntry {
 		return this.split;
 	}
 
-	/** The byte range moved: `lines` must be split again. */
-	reset(bytes: Buffer): void {
-		this.bytes = bytes;
+	/** The entry's bytes are now `src[s, e)`. */
+	reset(src: Buffer, s: number, e: number): void {
+		this.src = src;
+		this.srcStart = s;
+		this.srcEnd = e;
+		this.view = null;
 		this.split = null;
 	}
 }
@@ -62,6 +81,8 @@ export interface EntryStreamOptions extends ScanOptions {
 	 * entries that lie within one chunk. For consumers that look at each entry once (the CLI).
 	 */
 	transient?: boolean;
+	/** Fill `StreamedEntry.messageStart` where the format's byte-level fast path knows it. */
+	messageStarts?: boolean;
 }
 
 /**
@@ -74,6 +95,7 @@ export class EntryStream extends LineScanner {
 	entryCount = 0;
 	private stopped = false;
 	private readonly transient: boolean;
+	private readonly messageStarts: boolean;
 	/** The open entry (null: none yet); reused when transient. */
 	private cur: StreamedEntry | null = null;
 	private spare: StreamedEntry | null = null;
@@ -90,6 +112,7 @@ export class EntryStream extends LineScanner {
 		super(opts);
 		this.keepWholeLines = true;
 		this.transient = opts.transient === true;
+		this.messageStarts = opts.messageStarts === true;
 	}
 
 	/** `onEntry` returned 'stop': the caller wants no more entries. */
@@ -141,6 +164,12 @@ export class EntryStream extends LineScanner {
 			c.level = header ? this.hLevel : Level.Unknown;
 			c.time = header ? this.hTime : NaN;
 			c.crlf = cr;
+			c.messageStart = -1;
+			if (header && this.hFast && this.messageStarts) {
+				const f = this.detected as DetectedFormat;
+				const ms = f.format.messageStartFast ? f.format.messageStartFast(buf, e) : -1;
+				if (ms >= 0) c.messageStart = ms - s;
+			}
 			this.cur = c;
 			this.liveBuf = buf;
 			this.liveS = s;
@@ -176,16 +205,21 @@ export class EntryStream extends LineScanner {
 		const c = this.cur;
 		if (c === null) return;
 		this.cur = null;
-		let bytes: Buffer;
-		const live = this.liveBuf === null ? EMPTY : this.liveBuf.subarray(this.liveS, this.liveE);
-		if (this.parts.length === 0) bytes = this.transient ? live : Buffer.from(live);
-		else {
-			if (this.liveBuf !== null) this.parts.push(live);
-			bytes = Buffer.concat(this.parts);
+		const lb = this.liveBuf;
+		if (this.parts.length === 0) {
+			if (lb === null) c.reset(EMPTY, 0, 0);
+			else if (this.transient) c.reset(lb, this.liveS, this.liveE);
+			else {
+				const own = Buffer.from(lb.subarray(this.liveS, this.liveE));
+				c.reset(own, 0, own.length);
+			}
+		} else {
+			if (lb !== null) this.parts.push(lb.subarray(this.liveS, this.liveE));
+			const own = Buffer.concat(this.parts);
 			this.parts = [];
+			c.reset(own, 0, own.length);
 		}
 		this.liveBuf = null;
-		c.reset(bytes);
 		if (!this.stopped && this.onEntry(c, this) === 'stop') this.stopped = true;
 		if (this.transient) this.spare = c;
 	}

@@ -53,6 +53,12 @@ export interface LogFormat {
 	 * bytes, or null when unsure (then `parseHeader` decides). Must agree with `parseHeader`.
 	 */
 	readFast?(buf: Uint8Array, s: number, e: number): { level: Level; time: number } | null;
+	/**
+	 * Optional, with `readFast`: right after `readFast` accepted a header, the offset in `buf` where
+	 * that line's message starts (what `parseHeader` reports as `messageStart`), given the line's
+	 * end `e`; -1 when unsure. Lets template mining read messages without decoding headers.
+	 */
+	messageStartFast?(buf: Uint8Array, e: number): number;
 }
 
 /** The outcome of detection over a sample of lines. */

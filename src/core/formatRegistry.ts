@@ -1,4 +1,5 @@
-import { DetectedFormat, LogFormat, ParseContext } from './format';
+import { hasAnsi, stripAnsi, stripAnsiMapped } from './ansi';
+import { DetectedFormat, HeaderMatch, LogFormat, ParseContext } from './format';
 import { accessLogFormat } from './formats/accessLog';
 import { apacheErrorFormat } from './formats/apacheError';
 import { dotnetFormat } from './formats/dotnet';
@@ -65,6 +66,13 @@ function score(format: LogFormat, lines: readonly string[], ctx: ParseContext): 
  * learned from the sample and named after what it saw (python, log4j, go, generic).
  */
 export function detectFormat(lines: readonly string[], ctx: ParseContext): DetectedFormat {
+	const ansi = lines.some(hasAnsi);
+	const d = detectClean(ansi ? lines.map(stripAnsi) : lines, ctx);
+	return ansi ? { format: ansiTolerant(d.format), confidence: d.confidence } : d;
+}
+
+/** `detectFormat` on lines without escape sequences. */
+function detectClean(lines: readonly string[], ctx: ParseContext): DetectedFormat {
 	const sample = lines.filter((l) => l.length > 0);
 	if (sample.length === 0) return { format: plainFormat, confidence: 0 };
 	let best: DetectedFormat = { format: plainFormat, confidence: 0 };
@@ -89,5 +97,36 @@ export function detectFormat(lines: readonly string[], ctx: ParseContext): Detec
 export function resolveFormat(format: LogFormat | string, lines: readonly string[], ctx: ParseContext): LogFormat {
 	const f = typeof format === 'string' ? getFormat(format) : format;
 	if (!f) throw new Error(`unknown format '${String(format)}' (known: ${FORMATS.map((x) => x.id).join(', ')})`);
-	return f.learn && lines.length > 0 ? f.learn(lines, ctx) : f;
+	const ansi = lines.some(hasAnsi);
+	const learned = f.learn && lines.length > 0 ? f.learn(ansi ? lines.map(stripAnsi) : lines, ctx) : f;
+	return ansi ? ansiTolerant(learned) : learned;
 }
+
+/**
+ * The format, reading headers through ANSI escape sequences (colorlog, rich, uvicorn, docker
+ * compose): for callers that parse raw lines. Levels, times and fields come from the line without
+ * escapes; `messageStart`/`messageEnd` are mapped back to offsets in the raw line. Everything else
+ * (id, fast path, fields) is the format's own, through the prototype.
+ */
+export function ansiTolerant(format: LogFormat): LogFormat {
+	if (format === plainFormat || tolerant.has(format)) return format;
+	const f = Object.create(format) as LogFormat;
+	const parse = (line: string, ctx: ParseContext): HeaderMatch | null => {
+		if (line.indexOf('\x1b') < 0) return format.parseHeader(line, ctx);
+		const m = stripAnsiMapped(line);
+		const h = format.parseHeader(m.text, ctx);
+		if (!h) return h;
+		const out: HeaderMatch = { ...h, messageStart: m.rawStart(h.messageStart) };
+		if (h.messageEnd !== undefined) out.messageEnd = m.rawOffset(h.messageEnd);
+		return out;
+	};
+	Object.defineProperty(f, 'parseHeader', { value: parse });
+	if (format.learn) {
+		const learn = format.learn.bind(format);
+		Object.defineProperty(f, 'learn', { value: (lines: readonly string[], ctx: ParseContext) => ansiTolerant(learn(lines.map(stripAnsi), ctx)) });
+	}
+	tolerant.add(f);
+	return f;
+}
+
+const tolerant = new WeakSet<LogFormat>();

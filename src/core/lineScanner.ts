@@ -73,6 +73,8 @@ export abstract class LineScanner {
 	/** Results of the last header parse (kept in fields so the hot loop allocates nothing). */
 	protected hLevel: Level = Level.Unknown;
 	protected hTime = NaN;
+	/** The last header was read by the format's byte-level fast path. */
+	protected hFast = false;
 	/** The format when it has a byte-level fast path (the hot loop tries it first). */
 	private fast: Required<Pick<LogFormat, 'readFast'>> | null = null;
 
@@ -104,10 +106,19 @@ export abstract class LineScanner {
 		const base = this.bytes;
 		this.bytes += chunk.length;
 		if (this.head) {
-			this.head.push(Buffer.from(chunk));
 			this.headLen += chunk.length;
 			for (let i = chunk.indexOf(10); i >= 0 && this.headNewlines < SAMPLE_LINES; i = chunk.indexOf(10, i + 1)) this.headNewlines++;
-			if (this.headLen >= SAMPLE_BYTES || this.headNewlines >= SAMPLE_LINES) this.settle(false);
+			const complete = this.headLen >= SAMPLE_BYTES || this.headNewlines >= SAMPLE_LINES;
+			if (complete && this.head.length === 0) {
+				// The first chunk holds the whole sample (big reads): detect on it in place, no copy.
+				this.settle(false, false, chunk);
+				return;
+			}
+			// The caller may reuse the chunk's memory: keep a copy (memcpy, not a byte loop).
+			const copy = Buffer.allocUnsafe(chunk.length);
+			chunk.copy(copy);
+			this.head.push(copy);
+			if (complete) this.settle(false);
 			else if (this.finishedOnce) this.settle(false, true);
 			return;
 		}
@@ -148,8 +159,8 @@ export abstract class LineScanner {
 		this.head = head;
 	}
 
-	private settle(atEnd: boolean, keepHead = false): void {
-		const all = Buffer.concat(this.head ?? []);
+	private settle(atEnd: boolean, keepHead = false, only?: Buffer): void {
+		const all = only ?? (this.head !== null && this.head.length === 1 ? this.head[0] : Buffer.concat(this.head ?? []));
 		this.binary = looksBinary(all);
 		const text = all.toString('latin1', 0, Math.min(all.length, SAMPLE_BYTES));
 		const lines = text.split('\n');
@@ -266,9 +277,11 @@ export abstract class LineScanner {
 			if (r !== null) {
 				this.hLevel = r.level;
 				this.hTime = r.time;
+				this.hFast = true;
 				return true;
 			}
 		}
+		this.hFast = false;
 		const h = this.parseHeaderText(buf, s, e);
 		if (h === null) return false;
 		this.hLevel = h.level;

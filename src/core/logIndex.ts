@@ -66,8 +66,13 @@ export class LogIndex extends LineScanner {
 		}
 		this.lineLow[i] = start >>> 0;
 		if (cr) this.crBits[i >> 3] |= 1 << (i & 7);
-		if (header) this.addEntry(i, this.hLevel, this.hTime);
-		else if (i === 0) this.addEntry(0, Level.Unknown, NaN);
+		// The header's level and time are read from fields, not passed: a double argument would be
+		// boxed on every call.
+		if (header) this.addEntry(i, this.hLevel);
+		else if (i === 0) {
+			this.hTime = NaN;
+			this.addEntry(0, Level.Unknown);
+		}
 	}
 
 	private growLines(): void {
@@ -91,7 +96,9 @@ export class LogIndex extends LineScanner {
 		}
 	}
 
-	private addEntry(line: number, level: Level, time: number): void {
+	/** Adds an entry at `line` with `level` and the time in `hTime`. */
+	private addEntry(line: number, level: Level): void {
+		const time = this.hTime;
 		const e = this.entryCount++;
 		if (e >= this.entryLine.length) this.growEntries();
 		this.entryLine[e] = line;

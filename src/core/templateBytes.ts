@@ -3,12 +3,21 @@
 // miner looks shapes up by — written into a reusable buffer. It must agree with `maskedTokens`
 // exactly, so wherever that is not certain it answers "unsure" and the caller takes the string
 // path: non-ASCII bytes (UTF-16 and UTF-8 lengths differ), escape sequences, month and weekday
-// names. Tokens that need `maskToken`'s full rules are masked by it once per shape: its result
-// depends on which characters are digits, never on which digits they are, so a token with its
-// digits replaced by `0` is an exact key for it.
-import { bare, DATE_INITIALS, isClosePunct, isDigit, isHexish, isOpenPunct, isStructural, maskToken, MONTHS_DAYS, OPEN_W, PAREN_W, UNITS } from './templateMask';
+// names. `maskToken` is ported rule for rule (the differential test in templates.test.ts holds the
+// two to the same output on every Loghub message and random tokens).
+import { DATE_INITIALS, isClosePunct, isDigit, isHexish, isOpenPunct, isStructural, MONTHS_DAYS, OPEN_W, PAREN_W, UNITS } from './templateMask';
 
 const LT = 60, STAR = 42, GT = 62, QUOTE = 34, SPACE = 32, TAB = 9;
+
+const FNV_BASIS = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a of `b[0, len)` as a signed 32-bit number (what `ByteMasker.keyHash` holds). */
+export function fnv1a(b: Uint8Array, len: number): number {
+	let h = FNV_BASIS;
+	for (let i = 0; i < len; i++) h = Math.imul(h ^ b[i], FNV_PRIME);
+	return h | 0;
+}
 
 /** FNV-1a of bytes, lower-cased when `lower`. */
 function hashBytes(b: Uint8Array, s: number, e: number, lower: boolean): number {
@@ -30,9 +39,59 @@ function hashSet(words: Iterable<string>): Set<number> {
 	return out;
 }
 
-/** Hashes of the unit and date words: a miss proves a token is neither (a hit is checked exactly). */
-const UNIT_HASHES = hashSet(UNITS);
+/** Hashes of the date words: a miss proves a token is none (a hit is checked exactly). */
 const DATE_HASHES = hashSet(MONTHS_DAYS);
+const DATE_INITIAL = new Uint8Array(256);
+for (const c of DATE_INITIALS) DATE_INITIAL[c] = 1;
+
+/** The ASCII unit words by hash of their bytes (they are all lowercase). */
+const UNIT_WORDS = new Map<number, Uint8Array[]>();
+for (const u of UNITS) {
+	if (!/^[\x00-\x7f]+$/.test(u)) continue; // the byte path never sees non-ASCII
+	const b = Buffer.from(u, 'latin1');
+	const h = hashBytes(b, 0, b.length, false);
+	const list = UNIT_WORDS.get(h);
+	if (list) list.push(b);
+	else UNIT_WORDS.set(h, [b]);
+}
+
+/** Bytes a unit word can start with (lower-cased), to skip the lookup for most tokens. */
+const UNIT_INITIAL = new Uint8Array(256);
+for (const u of UNITS) {
+	const c = u.charCodeAt(0);
+	if (c < 256) {
+		UNIT_INITIAL[c] = 1;
+		if (c >= 97 && c <= 122) UNIT_INITIAL[c - 32] = 1;
+	}
+}
+
+/** `b[s, e)` is letters only (month and weekday names are). */
+function lettersOnly(b: Uint8Array, s: number, e: number): boolean {
+	if (s >= e) return false;
+	for (let i = s; i < e; i++) {
+		const c = b[i] | 32;
+		if (c < 97 || c > 122) return false;
+	}
+	return true;
+}
+
+/** `b[s, e)` (lower-cased first when `lower`) is a unit word. */
+function isUnitWord(b: Uint8Array, s: number, e: number, lower: boolean): boolean {
+	if (e - s > 7 || UNIT_INITIAL[b[s]] === 0) return false;
+	const list = UNIT_WORDS.get(hashBytes(b, s, e, lower));
+	if (list === undefined) return false;
+	for (const u of list) {
+		if (u.length !== e - s) continue;
+		let i = 0;
+		for (; i < u.length; i++) {
+			let c = b[s + i];
+			if (lower && c >= 65 && c <= 90) c += 32;
+			if (c !== u[i]) break;
+		}
+		if (i === u.length) return true;
+	}
+	return false;
+}
 
 /** Bounds of `bare(t)` (open/close punctuation trimmed) within `b[s, e)`. */
 function bareStart(b: Uint8Array, s: number, e: number): number {
@@ -44,13 +103,98 @@ function bareEnd(b: Uint8Array, s: number, e: number): number {
 	return e;
 }
 
-/** A token shape already masked by `maskToken`: its digit-normalised bytes and the result. */
-interface MemoToken {
-	norm: Uint8Array;
-	out: Uint8Array;
+/** Piece kinds of `maskTokenFull`: a range of the token, `<*>`, `"<*>`. */
+const RANGE = 0, PW = 1, PQW = 2;
+
+function writeW(out: Uint8Array, o: number): number {
+	out[o] = LT;
+	out[o + 1] = STAR;
+	out[o + 2] = GT;
+	return o + 3;
 }
 
-const MAX_MEMO = 50_000;
+/** `tok.slice(0, a) + W + tok.slice(b)`. */
+function wrapW(buf: Uint8Array, ts: number, te: number, a: number, b: number, out: Uint8Array, o: number): number {
+	for (let k = ts; k < a; k++) out[o++] = buf[k];
+	o = writeW(out, o);
+	for (let k = b; k < te; k++) out[o++] = buf[k];
+	return o;
+}
+
+/** First index of byte `c` in `b[s, e)`, -1 when absent. */
+function indexOfByte(b: Uint8Array, c: number, s: number, e: number): number {
+	for (let i = s; i < e; i++) if (b[i] === c) return i;
+	return -1;
+}
+
+/** The token holds `://`. */
+function hasSchemeSep(b: Uint8Array, s: number, e: number): boolean {
+	for (let i = s; i + 2 < e; i++) if (b[i] === 58 && b[i + 1] === 47 && b[i + 2] === 47) return true;
+	return false;
+}
+
+/** `isNumberLike` on bytes. */
+function isNumberLikeB(s: Uint8Array, a: number, b: number): boolean {
+	let digit = false;
+	for (let i = a; i < b; i++) {
+		const c = s[i];
+		if (isDigit(c)) digit = true;
+		else if (!(isHexish(c) || c === 46 || c === 58 || c === 45 || c === 95 || c === 43 || c === 44 || c === 47)) return false;
+	}
+	return digit;
+}
+
+/** `isHexWord` on bytes. */
+function isHexWordB(s: Uint8Array, a: number, b: number): boolean {
+	if (b - a < 8) return false;
+	for (let i = a; i < b; i++) if (!isHexish(s[i])) return false;
+	return true;
+}
+
+/** `isShapeVariable` on bytes; the token ends at `te` (its searches run to the token's end). */
+function isShapeVariableB(s: Uint8Array, te: number, a: number, b: number): boolean {
+	const at1 = (i: number): number => (i < te ? s[i] : -1);
+	const c0 = s[a];
+	if (c0 === 47 && b - a > 1) return true; // /abs/path
+	if (c0 === 126 && at1(a + 1) === 47) return true; // ~/path
+	let slashes = 0, at = -1;
+	for (let i = a; i < b; i++) {
+		const c = s[i];
+		if (c === 92 || (c === 58 && at1(i + 1) === 47 && at1(i + 2) === 47)) return true; // C:\x, scheme://
+		if (c === 47) slashes++;
+		else if (c === 64) at = i;
+	}
+	if (slashes >= 2) return true;
+	const dot = indexOfByte(s, 46, a, te);
+	if (slashes === 1 && dot >= a && dot < b && s[b - 1] !== 47) return true; // pkg/.Class, dir/file.ext
+	if (!(at > a && at < b - 3)) return false;
+	const dot2 = indexOfByte(s, 46, at, te);
+	return dot2 > at && dot2 < b - 1;
+}
+
+/** `isHostPort` on bytes (`host.example.org:8080`); the token starts at `ts`. */
+function isHostPortB(s: Uint8Array, ts: number, a: number, b: number): boolean {
+	let colon = -1;
+	for (let i = b - 1; i >= ts; i--) {
+		if (s[i] === 58) {
+			colon = i;
+			break;
+		}
+	}
+	if (colon <= a || colon >= b - 1) return false;
+	for (let i = colon + 1; i < b; i++) if (!isDigit(s[i])) return false;
+	let dot = false;
+	for (let i = a; i < colon; i++) {
+		const c = s[i];
+		if (c === 46) dot = true;
+		else if (!isAlnumAscii(c) && c !== 45 && c !== 95) return false;
+	}
+	return dot;
+}
+
+function isAlnumAscii(c: number): boolean {
+	return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
 
 /**
  * Masks messages given as bytes into `key[0, keyLen)` (the masked tokens joined by blanks) and
@@ -60,6 +204,8 @@ export class ByteMasker {
 	/** The key of the last message. */
 	key = new Uint8Array(1024);
 	keyLen = 0;
+	/** FNV-1a of the key (`fnv1a`), computed while it was written. */
+	keyHash = 0;
 	/** Masked tokens before units and repeated `<*>` are merged: `toks[tokS[k], tokE[k])`. */
 	private toks = new Uint8Array(1024);
 	private tokS = new Int32Array(128);
@@ -69,16 +215,14 @@ export class ByteMasker {
 	private finS = new Int32Array(128);
 	private finE = new Int32Array(128);
 	private nFin = 0;
-	private readonly memo = new Map<number, MemoToken[]>();
-	private memoSize = 0;
-	private norm = new Uint8Array(256);
+	/** Pieces of the token being masked (kind, range): see `maskTokenFull`. */
+	private pk = new Uint8Array(64);
+	private ps = new Int32Array(64);
+	private pe = new Int32Array(64);
+	private np = 0;
 
 	/** Masks `buf[s, e)`; false when only the string path can be sure (the caller falls back). */
 	mask(buf: Uint8Array, s: number, e: number): boolean {
-		for (let i = s; i < e; i++) {
-			const c = buf[i];
-			if (c >= 0x80 || c === 27) return false;
-		}
 		const n = e - s;
 		// A masked token is at most 3 bytes per input byte (`1` → `<*>`), plus blanks.
 		if (this.toks.length < 3 * n + 16) this.toks = new Uint8Array(3 * n + 16);
@@ -115,13 +259,17 @@ export class ByteMasker {
 				continue;
 			}
 			const start = i;
+			const ts = o;
 			let quotes = 0, letters = 0, digits = 0;
+			// Copied as it is read: a plain word (the common token) needs nothing more.
 			while (i < e) {
 				c = buf[i];
 				if (c === SPACE || c === TAB) break;
 				if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) letters++;
 				else if (c >= 48 && c <= 57) digits++;
 				else if (c === QUOTE) quotes++;
+				else if (c >= 0x80 || c === 27) return false;
+				out[o++] = c;
 				i++;
 			}
 			if (quotes % 2 === 1) {
@@ -131,20 +279,21 @@ export class ByteMasker {
 					i = close + 1;
 					while (i < e && buf[i] !== SPACE && buf[i] !== TAB) i++;
 				}
+				for (let k = start; k < i; k++) if (buf[k] >= 0x80 || buf[k] === 27) return false;
 			}
-			const ts = o;
-			if (letters === i - start) {
-				for (let k = start; k < i; k++) out[o++] = buf[k];
-			} else if (digits === i - start) {
-				out[o++] = LT;
-				out[o++] = STAR;
-				out[o++] = GT;
-			} else o = this.maskToken(buf, start, i, o);
+			if (letters !== i - start) {
+				o = ts;
+				if (digits === i - start) {
+					out[o++] = LT;
+					out[o++] = STAR;
+					out[o++] = GT;
+				} else o = this.maskToken(buf, start, i, o);
+			}
 			// Month and weekday names make the string path join dates: leave those messages to it.
 			const len = o - ts;
-			if (len >= 3 && len <= 10 && DATE_INITIALS.has(out[ts])) {
+			if (len >= 3 && len <= 10 && DATE_INITIAL[out[ts]] === 1) {
 				const bs = bareStart(out, ts, o), be = bareEnd(out, bs, o);
-				if (DATE_HASHES.has(hashBytes(out, bs, be, true)) && MONTHS_DAYS.has(Buffer.from(out.subarray(bs, be)).toString('latin1').toLowerCase())) return false;
+				if (lettersOnly(out, bs, be) && DATE_HASHES.has(hashBytes(out, bs, be, true)) && MONTHS_DAYS.has(Buffer.from(out.subarray(bs, be)).toString('latin1').toLowerCase())) return false;
 			}
 			this.tokS[nt] = ts;
 			this.tokE[nt] = o;
@@ -163,12 +312,16 @@ export class ByteMasker {
 		if (a < b) {
 			// The same first pass as `maskToken`: the common shapes are decided here.
 			let digit = false, inner = false, special = false, hexish = true, numeric = true, assign = false;
+			let eq = -1;
 			for (let i = a; i < b; i++) {
 				const c = buf[i];
 				if (isDigit(c)) digit = true;
 				else if (isStructural(c)) {
 					inner = true;
-					if (c === 61) assign = true;
+					if (c === 61 && !assign) {
+						assign = true;
+						eq = i;
+					}
 				} else if (c === 47 || c === 92 || c === 64 || c === 32) special = true;
 				if (hexish && !isHexish(c)) {
 					hexish = false;
@@ -187,35 +340,133 @@ export class ByteMasker {
 				for (let k = b; k < te; k++) out[o++] = buf[k];
 				return o;
 			}
+			// `=` past `b` is impossible (the trimmed tail is closing punctuation): the first one is known.
+			return this.maskTokenFull(buf, ts, te, a, b, o, eq);
 		}
-		// The full rules, once per digit-normalised shape.
-		const n = te - ts;
-		if (this.norm.length < n) this.norm = new Uint8Array(n * 2);
-		const norm = this.norm;
-		for (let k = 0; k < n; k++) {
-			const c = buf[ts + k];
-			norm[k] = c >= 48 && c <= 57 ? 48 : c;
+		return this.maskTokenFull(buf, ts, te, a, b, o, -1);
+	}
+
+	/**
+	 * The rest of `maskToken` (after its first pass), piece by piece: the pieces go to a list
+	 * (`<*>`, `"<*>`, or a range of the token) that is then joined as `maskToken` joins its `out`.
+	 */
+	private maskTokenFull(buf: Uint8Array, ts: number, te: number, a: number, b: number, o: number, eq: number): number {
+		const out = this.toks;
+		if (a >= b) {
+			// an empty bracket pair is an empty value: `()` reads like `(host)`
+			if (te - ts === 2 && isOpenPunct(buf[ts]) && buf[ts + 1] !== buf[ts] - 1) {
+				out[o++] = buf[ts];
+				o = writeW(out, o);
+				out[o++] = buf[ts + 1];
+				return o;
+			}
+			for (let k = ts; k < te; k++) out[o++] = buf[k];
+			return o;
 		}
-		const h = hashBytes(norm, 0, n, false);
-		let list = this.memo.get(h);
-		if (list !== undefined) {
-			for (const m of list) {
-				if (m.norm.length !== n) continue;
-				let k = 0;
-				while (k < n && m.norm[k] === norm[k]) k++;
-				if (k < n) continue;
-				out.set(m.out, o);
-				return o + m.out.length;
+		let lead = a;
+		while (lead < b && (buf[lead] === 60 || buf[lead] === 62 || buf[lead] === 126)) lead++; // <1, ~5
+		const assigns = eq > a && eq < b && !hasSchemeSep(buf, ts, te);
+		if (isNumberLikeB(buf, lead, b) || isHexWordB(buf, a, b) || isHostPortB(buf, ts, a, b)
+			|| (!assigns && (isShapeVariableB(buf, te, a, b) || indexOfByte(buf, SPACE, ts, te) >= 0))) {
+			return wrapW(buf, ts, te, a, b, out, o);
+		}
+		this.np = 0;
+		if (a > ts) this.piece(RANGE, ts, a);
+		if (assigns) this.assignments(buf, te, a, b);
+		else {
+			this.pieces(buf, te, a, b);
+			// `0|com.example|-1|null|0`: mostly values, so one value
+			let pieces = 0, vars = 0, named = false;
+			for (let k = 0; k < this.np; k++) {
+				const kind = this.pk[k];
+				if (kind === PW) {
+					vars++;
+					pieces++;
+				} else if (kind === RANGE && this.pe[k] - this.ps[k] === 1 && isStructural(buf[this.ps[k]])) {
+					const c = buf[this.ps[k]];
+					if (c === 58 || c === 61) named = true;
+				} else pieces++;
+			}
+			if (!named && pieces > 2 && vars * 2 > pieces) return wrapW(buf, ts, te, a, b, out, o);
+		}
+		if (b < te) this.piece(RANGE, b, te);
+		// `<*>.<*>` or `<*>:<*>` is one value
+		const o0 = o;
+		for (let k = 0; k < this.np; k++) {
+			const kind = this.pk[k];
+			if (kind === PW && k >= 2 && this.pk[k - 2] === PW && this.pk[k - 1] === RANGE && this.pe[k - 1] - this.ps[k - 1] === 1) {
+				const sep = buf[this.ps[k - 1]];
+				if (!isOpenPunct(sep) && o - o0 >= 4 && out[o - 1] === sep && out[o - 2] === GT && out[o - 3] === STAR && out[o - 4] === LT) {
+					o--;
+					continue;
+				}
+			}
+			if (kind === PW) o = writeW(out, o);
+			else if (kind === PQW) {
+				out[o++] = QUOTE;
+				o = writeW(out, o);
+			} else for (let j = this.ps[k]; j < this.pe[k]; j++) out[o++] = buf[j];
+		}
+		return o;
+	}
+
+	private piece(kind: number, s: number, e: number): void {
+		const k = this.np++;
+		if (k >= this.pk.length) {
+			const n = this.pk.length * 2;
+			const pk = new Uint8Array(n), ps = new Int32Array(n), pe = new Int32Array(n);
+			pk.set(this.pk);
+			ps.set(this.ps);
+			pe.set(this.pe);
+			this.pk = pk;
+			this.ps = ps;
+			this.pe = pe;
+		}
+		this.pk[k] = kind;
+		this.ps[k] = s;
+		this.pe[k] = e;
+	}
+
+	/** `maskPieces`: the text between structural delimiters, piece by piece. */
+	private pieces(buf: Uint8Array, te: number, a: number, b: number): void {
+		let p = a;
+		for (let i = a; i <= b; i++) {
+			if (i === b || isStructural(buf[i])) {
+				this.maskPiece(buf, te, p, i);
+				if (i < b) this.piece(RANGE, i, i + 1);
+				p = i + 1;
 			}
 		}
-		const masked = Buffer.from(maskToken(Buffer.from(norm.subarray(0, n)).toString('latin1')), 'latin1');
-		if (this.memoSize < MAX_MEMO) {
-			if (list === undefined) this.memo.set(h, (list = []));
-			list.push({ norm: Uint8Array.from(norm.subarray(0, n)), out: masked });
-			this.memoSize++;
+	}
+
+	/** `maskPiece`: any digit makes the whole piece a value; so does a path-like shape. */
+	private maskPiece(buf: Uint8Array, te: number, a: number, b: number): void {
+		if (a >= b) return;
+		for (let i = a; i < b; i++) {
+			if (isDigit(buf[i])) {
+				this.piece(PW, 0, 0);
+				return;
+			}
 		}
-		out.set(masked, o);
-		return o + masked.length;
+		if (isShapeVariableB(buf, te, a, b)) this.piece(PW, 0, 0);
+		else this.piece(RANGE, a, b);
+	}
+
+	/** `maskAssignments`: every non-empty value of `a=1,b=x;c=` is a variable. */
+	private assignments(buf: Uint8Array, te: number, a: number, b: number): void {
+		let seg = a;
+		for (let i = a; i <= b; i++) {
+			const c = i < b ? buf[i] : 0;
+			if (i < b && c !== 44 && c !== 59 && c !== 38) continue;
+			const eq = indexOfByte(buf, 61, seg, te);
+			if (eq > seg && eq < i) {
+				this.pieces(buf, te, seg, eq);
+				this.piece(RANGE, eq, eq + 1);
+				if (eq + 1 < i) this.piece(buf[eq + 1] === QUOTE && i === b && b < te && buf[b] === QUOTE ? PQW : PW, 0, 0);
+			} else this.pieces(buf, te, seg, i);
+			if (i < b) this.piece(RANGE, i, i + 1);
+			seg = i + 1;
+		}
 	}
 
 	/**
@@ -226,6 +477,8 @@ export class ByteMasker {
 		const t = this.toks, key = this.key;
 		let kl = 0, nf = 0;
 		let quantity = false;
+		// FNV-1a of the key, as it is written (the miner's cache looks keys up by it).
+		let h = FNV_BASIS;
 		for (let k = 0; k < this.nTok; k++) {
 			const s = this.tokS[k], e = this.tokE[k];
 			const len = e - s;
@@ -237,9 +490,20 @@ export class ByteMasker {
 				prevIsW = prevEndsW && pe - ps === 3;
 			}
 			if (len <= 8 && prevEndsW) {
-				const suffix = this.unitSuffix(t, s, e);
-				if (suffix !== null) {
-					for (let j = 0; j < suffix.length; j++) key[kl++] = suffix.charCodeAt(j);
+				// `maskedTokens`: the token, or its bare core in any case, is a unit; what follows
+				// the unit in the token (`,` of `KB,`) stays.
+				let from = -1;
+				if (isUnitWord(t, s, e, false)) from = e;
+				else {
+					const cs = bareStart(t, s, e), ce = bareEnd(t, cs, e);
+					if (ce > cs && isUnitWord(t, cs, ce, true)) from = ce;
+				}
+				if (from >= 0) {
+					for (let j = from; j < e; j++) {
+						const c = t[j];
+						key[kl++] = c;
+						h = Math.imul(h ^ c, FNV_PRIME);
+					}
 					this.finE[nf - 1] = kl;
 					quantity = true;
 					continue;
@@ -249,7 +513,8 @@ export class ByteMasker {
 				// `3 bytes (3 KB)`: the bracketed restatement of a quantity is part of it.
 				if (k + 1 < this.nTok) {
 					const ns = this.tokS[k + 1], ne = this.tokE[k + 1];
-					if (ne > ns && t[ne - 1] === 41 && this.isUnit(t, bareStart(t, ns, ne), bareEnd(t, bareStart(t, ns, ne), ne))) {
+					const cs = bareStart(t, ns, ne);
+					if (ne > ns && t[ne - 1] === 41 && isUnitWord(t, cs, bareEnd(t, cs, ne), true)) {
 						k++;
 						quantity = false;
 						continue;
@@ -262,35 +527,25 @@ export class ByteMasker {
 			}
 			quantity = false;
 			if (prevIsW && len === 3 && t[s] === LT && t[s + 1] === STAR && t[s + 2] === GT) continue;
-			if (nf > 0) key[kl++] = SPACE;
+			if (nf > 0) {
+				key[kl++] = SPACE;
+				h = Math.imul(h ^ SPACE, FNV_PRIME);
+			}
 			this.finS[nf] = kl;
-			for (let j = s; j < e; j++) key[kl++] = t[j];
+			for (let j = s; j < e; j++) {
+				const c = t[j];
+				key[kl++] = c;
+				h = Math.imul(h ^ c, FNV_PRIME);
+			}
 			this.finE[nf] = kl;
 			nf++;
 		}
 		this.keyLen = kl;
+		this.keyHash = h | 0;
 		this.nFin = nf;
 		return true;
 	}
 
-	/** Lower-cased `b[s, e)` is a unit word (exact, after a hash pre-check). */
-	private isUnit(b: Uint8Array, s: number, e: number): boolean {
-		if (!UNIT_HASHES.has(hashBytes(b, s, e, true))) return false;
-		return UNITS.has(Buffer.from(b.subarray(s, e)).toString('latin1').toLowerCase());
-	}
-
-	/**
-	 * When token `b[s, e)` is a unit (as `maskedTokens` decides: the token, or its bare core, in
-	 * any case), the text that follows the unit in it (`,` of `KB,`); else null.
-	 */
-	private unitSuffix(b: Uint8Array, s: number, e: number): string | null {
-		const cs = bareStart(b, s, e), ce = bareEnd(b, cs, e);
-		if (!UNIT_HASHES.has(hashBytes(b, s, e, true)) && !UNIT_HASHES.has(hashBytes(b, cs, ce, true))) return null;
-		const t = Buffer.from(b.subarray(s, e)).toString('latin1');
-		const core = UNITS.has(t) ? t : bare(t);
-		if (!UNITS.has(core) && !UNITS.has(core.toLowerCase())) return null;
-		return t.slice(t.indexOf(core) + core.length);
-	}
 }
 
 function equals(b: Uint8Array, s: number, e: number, text: string): boolean {

@@ -1,5 +1,5 @@
 import { stripAnsi } from './ansi';
-import { ByteMasker } from './templateBytes';
+import { ByteMasker, fnv1a } from './templateBytes';
 import { isClosePunct, isStructural, maskedTokens, WILDCARD } from './templateMask';
 
 export { maskedTokens, maskToken, WILDCARD } from './templateMask';
@@ -101,8 +101,10 @@ function generalise(a: string, b: string): string {
  */
 export class TemplateMiner {
 	private readonly clusters: Cluster[] = [];
-	/** Exact masked message → the id it got, so repeated shapes cost one map lookup. */
-	private readonly byKey = new Map<string, number>();
+	/** Exact masked message → the id it got, so repeated shapes cost one lookup. */
+	private readonly shapes = new ShapeCache();
+	/** Masks messages given as bytes (`addBytes`) without building strings. */
+	private readonly masker = new ByteMasker();
 	private readonly byTraceback = new Map<string, number>();
 	/** Live (unmerged) clusters per token count. */
 	private readonly buckets = new Map<number, Cluster[]>();
@@ -122,27 +124,45 @@ export class TemplateMiner {
 	 */
 	add(message: string, traceback?: TracebackKey): number {
 		if (traceback) return this.addTraceback(traceback);
+		// Colour codes are no part of a message's shape.
+		if (message.indexOf('\x1b') >= 0) message = stripAnsi(message);
 		return this.addTokens(maskedTokens(message));
+	}
+
+	/**
+	 * `add` for a message given as UTF-8 bytes `buf[s, e)`: masked straight from the bytes, and a
+	 * shape seen before costs no string at all. Same ids as `add` of the decoded text.
+	 */
+	addBytes(buf: Uint8Array, s: number, e: number): number {
+		const m = this.masker;
+		if (!m.mask(buf, s, e)) return this.add(Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('utf8'));
+		const hit = this.shapes.get(m.key, m.keyLen, m.keyHash);
+		if (hit >= 0) { this.clusters[this.resolve(hit)].count++; return hit; }
+		return this.addShape(m.tokens(), m.key.slice(0, m.keyLen));
 	}
 
 	/** Adds an already masked token sequence (see `maskedTokens`). */
 	addTokens(toks: string[]): number {
-		const key = toks.join(' ');
-		const hit = this.byKey.get(key);
-		if (hit !== undefined) { this.clusters[this.resolve(hit)].count++; return hit; }
-		if (this.byKey.size >= this.cacheSize) {
+		const key = Buffer.from(toks.join(' '), 'utf8');
+		const hit = this.shapes.get(key, key.length, fnv1a(key, key.length));
+		if (hit >= 0) { this.clusters[this.resolve(hit)].count++; return hit; }
+		return this.addShape(toks, key);
+	}
+
+	/** A masked message whose exact shape is not cached: match it or make a new template. */
+	private addShape(toks: string[], key: Uint8Array): number {
+		if (this.shapes.size >= this.cacheSize) {
 			// forget the oldest shapes; they still match their (only more general) templates
-			let drop = this.cacheSize >> 3;
-			for (const k of this.byKey.keys()) { this.byKey.delete(k); if (--drop === 0) break; }
+			this.shapes.evictOldest(this.cacheSize >> 3);
 		}
 		let list = this.buckets.get(toks.length);
 		if (!list) { list = []; this.buckets.set(toks.length, list); }
 		const best = this.match(toks, list);
-		if (best) { best.count++; this.byKey.set(key, best.id); return best.id; }
+		if (best) { best.count++; this.shapes.set(key, best.id); return best.id; }
 		const c: Cluster = { id: this.clusters.length, tokens: toks, count: 1, parent: this.clusters.length };
 		this.clusters.push(c);
 		list.push(c);
-		this.byKey.set(key, c.id);
+		this.shapes.set(key, c.id);
 		this.mergeAround(c, list);
 		return c.id;
 	}
@@ -261,4 +281,66 @@ function constAfter(a: Cluster, b: Cluster): [number, number] {
 		if (x === y) k++;
 	}
 	return [k, m];
+}
+
+/** One cached shape: its key bytes, the id it got, the next entry with the same hash. */
+interface ShapeEntry {
+	hash: number;
+	key: Uint8Array;
+	id: number;
+	next: ShapeEntry | null;
+}
+
+/**
+ * Masked-message keys (UTF-8 bytes of the tokens joined by blanks) → template id, looked up by
+ * bytes so the byte-level masker needs no string; forgets its oldest keys first, like a Map.
+ */
+class ShapeCache {
+	private readonly table = new Map<number, ShapeEntry>();
+	/** Entries in insertion order from `head`. */
+	private order: ShapeEntry[] = [];
+	private head = 0;
+	size = 0;
+
+	/** The id of `key[0, len)` whose `fnv1a` is `h`; -1 when absent. */
+	get(key: Uint8Array, len: number, h: number): number {
+		for (let x: ShapeEntry | null = this.table.get(h) ?? null; x !== null; x = x.next) {
+			const k = x.key;
+			if (k.length !== len) continue;
+			let i = 0;
+			while (i < len && k[i] === key[i]) i++;
+			if (i === len) return x.id;
+		}
+		return -1;
+	}
+
+	/** Adds a key that is not present (`key` is kept, not copied). */
+	set(key: Uint8Array, id: number): void {
+		const hash = fnv1a(key, key.length);
+		const entry: ShapeEntry = { hash, key, id, next: this.table.get(hash) ?? null };
+		this.table.set(hash, entry);
+		this.order.push(entry);
+		this.size++;
+	}
+
+	/** Forgets the `n` oldest keys (all of them when `n` < 1, as the Map-based cache did). */
+	evictOldest(n: number): void {
+		let drop = n < 1 ? this.size : n;
+		while (drop-- > 0 && this.head < this.order.length) {
+			const x = this.order[this.head++];
+			let p: ShapeEntry | null = this.table.get(x.hash) ?? null;
+			if (p === x) {
+				if (x.next === null) this.table.delete(x.hash);
+				else this.table.set(x.hash, x.next);
+			} else {
+				while (p !== null && p.next !== x) p = p.next;
+				if (p !== null) p.next = x.next;
+			}
+			this.size--;
+		}
+		if (this.head > this.order.length >> 1) {
+			this.order = this.order.slice(this.head);
+			this.head = 0;
+		}
+	}
 }

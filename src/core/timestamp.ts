@@ -117,8 +117,64 @@ export function zoneToMinutes(z: string | undefined): number | undefined {
 	return sign * (h * 60 + m);
 }
 
+function digitAt(line: string, i: number): number {
+	const c = line.charCodeAt(i) - 48;
+	return c >= 0 && c <= 9 ? c : -1;
+}
+
+/** A zone the regex would read at `i`: `Z`, `+hh`/`-hh`, `UTC`, `GMT`. */
+function zoneAt(line: string, i: number): boolean {
+	const c = line.charCodeAt(i);
+	if (c === 90) return true;
+	if (c === 43 || c === 45) return digitAt(line, i + 1) >= 0;
+	return (c === 85 || c === 71) && (line.startsWith('UTC', i) || line.startsWith('GMT', i));
+}
+
+/**
+ * The most common shape, `2024-05-01 10:00:00,123` (or `T`, `/`, `.`, `:`), read by character
+ * codes: exactly what the sticky regex's first alternative returns for it. Anything the regex
+ * might read differently — a zone, AM/PM, a one-digit hour, more text glued on — is left to it
+ * (undefined).
+ */
+function commonIso(line: string, pos: number, ctx: ParseContext): TimestampMatch | undefined {
+	const d0 = digitAt(line, pos), d1 = digitAt(line, pos + 1), d2 = digitAt(line, pos + 2), d3 = digitAt(line, pos + 3);
+	if ((d0 | d1 | d2 | d3) < 0) return undefined;
+	const sep = line.charCodeAt(pos + 4);
+	if ((sep !== 45 && sep !== 47) || line.charCodeAt(pos + 7) !== sep) return undefined;
+	const t = line.charCodeAt(pos + 10);
+	if ((t !== 84 && t !== 32) || line.charCodeAt(pos + 13) !== 58 || line.charCodeAt(pos + 16) !== 58) return undefined;
+	const mo0 = digitAt(line, pos + 5), mo1 = digitAt(line, pos + 6), da0 = digitAt(line, pos + 8), da1 = digitAt(line, pos + 9);
+	const h0 = digitAt(line, pos + 11), h1 = digitAt(line, pos + 12), mi0 = digitAt(line, pos + 14), mi1 = digitAt(line, pos + 15);
+	const s0 = digitAt(line, pos + 17), s1 = digitAt(line, pos + 18);
+	if ((mo0 | mo1 | da0 | da1 | h0 | h1 | mi0 | mi1 | s0 | s1) < 0) return undefined;
+	let end = pos + 19;
+	let ms = 0;
+	const f = line.charCodeAt(end);
+	if ((f === 46 || f === 44 || f === 58) && digitAt(line, end + 1) >= 0) {
+		let k = end + 1;
+		while (digitAt(line, k) >= 0) k++;
+		if (k - end - 1 > 9) return undefined;
+		ms = fracToMs(line.slice(end + 1, k));
+		end = k;
+	}
+	// A zone may follow (`Z`, `+02:00`, ` UTC`), or a word character that makes the regex step
+	// back: then it decides.
+	const nx = line.charCodeAt(end);
+	if (nx === 95 || (nx >= 48 && nx <= 57) || (nx >= 65 && nx <= 90) || (nx >= 97 && nx <= 122)) return undefined;
+	if (zoneAt(line, nx === 32 ? end + 1 : end)) return undefined;
+	const time = wallClockToMs(d0 * 1000 + d1 * 100 + d2 * 10 + d3, mo0 * 10 + mo1, da0 * 10 + da1, h0 * 10 + h1, mi0 * 10 + mi1, s0 * 10 + s1, ms, undefined, ctx);
+	return { time, start: pos, end, shape: 0 };
+}
+
 /** Parses a timestamp that starts exactly at `pos`; null when none does. */
 export function parseTimestampAt(line: string, pos: number, ctx: ParseContext): TimestampMatch | null {
+	const quick = commonIso(line, pos, ctx);
+	if (quick !== undefined) return quick;
+	return parseTimestampAtRegex(line, pos, ctx);
+}
+
+/** `parseTimestampAt` by the regex alone (the reference its quick path is tested against). */
+export function parseTimestampAtRegex(line: string, pos: number, ctx: ParseContext): TimestampMatch | null {
 	STICKY.lastIndex = pos;
 	const m = STICKY.exec(line);
 	if (!m) return null;

@@ -27,7 +27,7 @@ before(() => {
 	if (!existsSync(cli) || statSync(cli).mtimeMs < srcTime) {
 		// dist/cli.js is missing or stale: bundle the CLI the way scripts/build.mjs does, into a temp folder.
 		cli = join(tmp.dir, 'cli.js');
-		const r = spawnSync(process.execPath, [join(root, 'node_modules', 'esbuild', 'bin', 'esbuild'), 'src/cli/main.ts', '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outfile=${cli}`, '--log-level=warning'], { cwd: root, encoding: 'utf8' });
+		const r = spawnSync(join(root, 'node_modules', '.bin', 'esbuild'), ['src/cli/main.ts', '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outfile=${cli}`, '--log-level=warning'], { cwd: root, encoding: 'utf8' });
 		assert.equal(r.status, 0, r.stderr);
 	}
 });
@@ -90,6 +90,40 @@ test('filter: whole entries, level/grep/logger/field/since, line numbers, stdin'
 	assert.match(r.out, /^2024-01-01 10:00:02,000 .* slow\n$/);
 	r = loglens(['filter', '-', '--level', 'warning'], 'INFO:a:x\nWARNING:a:y\n');
 	assert.equal(r.out, 'WARNING:a:y\n');
+});
+
+test('filter and summary on a multi-megabyte file: entries across read chunks, CRLF, no trailing newline, --stats', () => {
+	// Big enough for several reads; tracebacks and a long line cross chunk boundaries.
+	const lines: string[] = [];
+	const want: string[] = [];
+	let errors = 0;
+	for (let i = 0; i < 60000; i++) {
+		const level = i % 17 === 0 ? 'ERROR' : i % 5 === 0 ? 'WARNING' : 'INFO';
+		const entry = [`2024-01-01 10:${String(Math.floor(i / 1000) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},${String(i % 1000).padStart(3, '0')} - app.w${i % 7} - ${level} - item ${i} ${'x'.repeat(i % 13 === 0 ? 3000 : 20)}`];
+		if (level === 'ERROR') {
+			errors++;
+			entry.push('Traceback (most recent call last):', `  File "w.py", line ${i}, in run`, `ValueError: bad item ${i}`);
+		}
+		lines.push(...entry);
+		if (level === 'ERROR') want.push(...entry);
+	}
+	const log = join(tmp.dir, 'big.log');
+	// CR LF line ends, and none after the last line
+	writeFileSync(log, lines.join('\r\n'));
+	const r = loglens(['filter', log, '--level', 'error']);
+	assert.equal(r.code, 0, r.err);
+	assert.equal(r.out, want.join('\n') + '\n');
+	const n = loglens(['filter', log, '--level', 'error', '--line-numbers']);
+	assert.equal(n.out.split('\n').length - 1, want.length);
+	const s = spawnSync(process.execPath, [cli, 'summary', log, '--json', '--stats'], { encoding: 'utf8' });
+	assert.equal(s.status, 0, s.stderr);
+	const j = JSON.parse(s.stdout);
+	assert.equal(j.lines, lines.length);
+	assert.equal(j.levels.error, errors);
+	const stats = JSON.parse(s.stderr.trim());
+	assert.equal(stats.lines, lines.length);
+	assert.ok(stats.bytesPerLine > 0 && stats.bytesPerLine <= 16, `index ${stats.bytesPerLine} B/line`);
+	assert.ok(stats.maxRssKB > 0);
 });
 
 test('check --fail-on: exit 1 with a count, else 0', () => {

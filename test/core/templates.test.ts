@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fixture, runPython } from '../testUtil';
 import { maskedTokens, TemplateMiner, tracebackKey } from '../../src/core/templates';
+import { ByteMasker } from '../../src/core/templateBytes';
 
 /** RFC 4180 rows: quoted fields, doubled quotes, newlines inside quotes. */
 function parseCsv(text: string): string[][] {
@@ -191,4 +192,58 @@ test('python tracebacks group by exception type and raising frame', () => {
 	assert.notEqual(ids[4], ids[3]);
 	assert.equal(miner.count(ids[0]), 3);
 	assert.match(miner.template(ids[0]), /^ValueError .*in parse\)$/);
+});
+
+/** Content column of a Loghub set's ground truth. */
+function loghubMessages(set: string): string[] {
+	const rows = parseCsv(readFileSync(fixture('loghub', set, `${set}_2k.log_structured.csv`), 'utf8'));
+	const ci = rows[0].indexOf('Content');
+	return rows.slice(1).filter((r) => r.length === rows[0].length).map((r) => r[ci]);
+}
+
+test('byte-level masking: the same tokens as maskedTokens (Loghub messages, random tokens)', () => {
+	const masker = new ByteMasker();
+	const messages: string[] = [];
+	for (const set of Object.keys(FLOORS)) {
+		for (const m of loghubMessages(set)) {
+			messages.push(m);
+			// and tails of it, so tokens start everywhere
+			const w = m.split(' ');
+			for (let k = 1; k < Math.min(w.length, 5); k++) messages.push(w.slice(k).join(' '));
+		}
+	}
+	// Random messages from parts that hit every rule (assignments, paths, hosts, units, quotes, brackets).
+	const parts = ['a', 'Z', '0', '12', '3.4', 'ff', 'deadbeef01', 'x', '=', ':', '://', '/', '\\', '@', '.', ',', ';', '&', '(', ')', '[', ']', '{', '}',
+		'<', '>', '~', '#', '|', '"', "'", '-', '_', '+', '%', 'kb', 'KB', 'ms', 's', 'MB/s', ' ', '\t', 'host.org', 'u@x.io', 'C:\\x', '~/p', '/a/b', 'a/b.c', '<*>', '(<*>)', '"x y"', 'k="v"', 'é', '\x1b[1m', 'May', 'mon'];
+	let seed = 17;
+	const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+	for (let i = 0; i < 150000; i++) {
+		let s = '';
+		const n = 1 + Math.floor(rnd() * 12);
+		for (let j = 0; j < n; j++) s += parts[Math.floor(rnd() * parts.length)];
+		messages.push(s);
+	}
+	let bytePath = 0;
+	for (const m of messages) {
+		const b = Buffer.from(m, 'utf8');
+		if (!masker.mask(b, 0, b.length)) continue; // unsure: the caller takes the string path
+		bytePath++;
+		const want = maskedTokens(m);
+		assert.deepEqual(masker.tokens(), want, JSON.stringify(m));
+		assert.equal(Buffer.from(masker.key.subarray(0, masker.keyLen)).toString('latin1'), want.join(' '));
+	}
+	assert.ok(bytePath > messages.length * 0.8, `most messages take the byte path (${bytePath}/${messages.length})`);
+});
+
+test('addBytes gives the ids add gives, message by message, also when the shape cache evicts', () => {
+	for (const cacheSize of [200_000, 50, 7]) {
+		for (const set of Object.keys(FLOORS)) {
+			const a = new TemplateMiner({ cacheSize }), b = new TemplateMiner({ cacheSize });
+			for (const m of loghubMessages(set)) {
+				const buf = Buffer.from(`xx ${m} yy`, 'utf8');
+				assert.equal(b.addBytes(buf, 3, buf.length - 3), a.add(m), `${set} (cache ${cacheSize}): ${m}`);
+			}
+			assert.deepEqual(b.templates(), a.templates());
+		}
+	}
 });

@@ -1,10 +1,11 @@
-import { entryToJson } from '../../core/entryReader';
+import { EntryDetail } from '../../core/entryReader';
 import { EntryStream } from '../../core/entryStream';
+import { Level, levelName } from '../../core/levels';
 import { fileYear, Output, readInput } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
 
-/** Smaller reads than the index uses: output is flushed per chunk, so little garbage lives long. */
-const STREAM_CHUNK = 256 * 1024;
+/** Read size: big enough that per-chunk costs vanish, small enough to stay in cache. */
+const STREAM_CHUNK = 1024 * 1024;
 
 export const summary = 'one line (or JSON object) per entry: line, level, time, logger, message';
 
@@ -12,21 +13,50 @@ const HELP = `Usage: loglens entries FILE [--jsonl]
 
 Lists entries. With --jsonl one object per line:
   {line, endLine, level, time, logger, message}   (1-based lines; level/time/logger null when absent)
+  --raw              keep ANSI escape sequences (colour codes) in messages
 ${COMMON_HELP}`;
 
+/** `"level"` JSON values by Level, built once. */
+const LEVEL_JSON = [0, 1, 2, 3, 4, 5, 6].map((l) => JSON.stringify(levelName(l as Level)));
+
+/**
+ * ISO 8601 times: entries come in time order, so the text up to the second is reused while the
+ * second repeats and only the milliseconds are formatted.
+ */
+class IsoClock {
+	private sec = NaN;
+	private head = '';
+
+	format(t: number): string {
+		const sec = Math.floor(t / 1000);
+		if (sec !== this.sec) {
+			this.sec = sec;
+			this.head = new Date(sec * 1000).toISOString().slice(0, -4);
+		}
+		const ms = t - sec * 1000;
+		if (!Number.isInteger(ms)) return new Date(t).toISOString();
+		return this.head + (ms < 10 ? '00' : ms < 100 ? '0' : '') + ms + 'Z';
+	}
+}
+
 export async function run(argv: string[]): Promise<number> {
-	const args = parseCommandArgs(argv, { jsonl: { type: 'boolean' } }, HELP);
+	const args = parseCommandArgs(argv, { jsonl: { type: 'boolean' }, raw: { type: 'boolean' } }, HELP);
 	if (!args) return 0;
 	const out = new Output();
 	const jsonl = args.values.jsonl === true;
+	const raw = args.values.raw === true;
+	const clock = new IsoClock();
 	const stream = new EntryStream((e, s) => {
-		const j = entryToJson(s.detail(e));
-		if (jsonl) out.write(JSON.stringify(j) + '\n');
-		else out.write(`${j.line}\t${j.level ?? '-'}\t${j.time ?? '-'}\t${j.logger ?? '-'}\t${j.message}\n`);
-	}, { format: args.values.format as string | undefined, ctx: { year: fileYear(args.file) } });
+		const d: EntryDetail = s.detail(e, false, { raw });
+		const time = Number.isNaN(d.time) ? null : clock.format(d.time);
+		if (jsonl) {
+			// The EntryJson shape (entryToJson), written without an object per entry.
+			out.write(`{"line":${d.line + 1},"endLine":${d.endLine + 1},"level":${d.level === Level.Unknown ? 'null' : LEVEL_JSON[d.level]},"time":${time === null ? 'null' : '"' + time + '"'},"logger":${d.logger === undefined ? 'null' : JSON.stringify(d.logger)},"message":${JSON.stringify(d.message)}}\n`);
+		} else out.write(`${d.line + 1}\t${d.level === Level.Unknown ? '-' : levelName(d.level)}\t${time ?? '-'}\t${d.logger ?? '-'}\t${d.message}\n`);
+	}, { format: args.values.format as string | undefined, ctx: { year: fileYear(args.file) }, transient: true });
 	await readInput(args.file, async (c) => {
 		stream.append(c);
-		if (out.pending > 1 << 16) await out.flush();
+		if (out.pending >= 1 << 20) await out.flush();
 	}, STREAM_CHUNK);
 	stream.finish();
 	await out.flush();

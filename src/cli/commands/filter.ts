@@ -1,12 +1,11 @@
 import { CompiledFilter, FilterSpec, parseFilterLevel, parseTimeBound } from '../../core/filter';
-import { stripAnsiBytesInto } from '../../core/ansi';
+import { hasAnsiBytes, stripAnsiBytesInto } from '../../core/ansi';
 import { EntryStream, StreamedEntry } from '../../core/entryStream';
 import { CliError, fileYear, Output, readInput } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
 
 /** Read size: big enough that per-chunk costs vanish, small enough to stay in cache. */
 const STREAM_CHUNK = 1024 * 1024;
-const ESC = 27;
 
 export const summary = 'print whole entries matching level, text, time, logger and field criteria';
 
@@ -84,9 +83,9 @@ export async function run(argv: string[]): Promise<number> {
 
 /** The entry's bytes as they are in the file (CRs dropped, escapes dropped unless raw), then LF. */
 function writeEntry(out: Output, e: StreamedEntry, raw: boolean): void {
-	const b = e.bytes;
-	if (!e.crlf && (raw || b.indexOf(ESC) < 0)) {
-		out.writeBytes(b, 0, b.length);
+	const b = e.src;
+	if (!e.crlf && (raw || !hasAnsiBytes(b, e.srcStart, e.srcEnd))) {
+		out.writeBytes(b, e.srcStart, e.srcEnd);
 		out.writeByte(10);
 		return;
 	}
@@ -102,7 +101,7 @@ function writeNumbered(out: Output, e: StreamedEntry, raw: boolean): void {
 }
 
 function writeLine(out: Output, line: Buffer, raw: boolean): void {
-	if (raw || line.indexOf(ESC) < 0) out.writeBytes(line, 0, line.length);
+	if (raw || !hasAnsiBytes(line, 0, line.length)) out.writeBytes(line, 0, line.length);
 	else {
 		const r = out.reserve(line.length);
 		out.commit(stripAnsiBytesInto(line, 0, line.length, r.buf, r.pos));

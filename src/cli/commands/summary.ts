@@ -2,6 +2,7 @@ import { LEVEL_NAMES } from '../../core/levels';
 import { indexFile, LogIndex } from '../../core/logIndex';
 import { describeFsError, checkReadableFile, CliError, fileYear, readInput } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
+import { isStreamedInput } from '../logInput';
 
 export const summary = 'counts of lines, entries and levels, the format, first and last time';
 
@@ -26,7 +27,8 @@ export interface SummaryJson {
 
 /** Indexes FILE (or stdin) with the CLI's options. */
 export async function buildIndex(file: string, format: string | undefined): Promise<LogIndex> {
-	if (file === '-') {
+	// stdin, `.gz` files and rotated sets are read as a stream (no random access to the bytes).
+	if (file === '-' || isStreamedInput(file)) {
 		const idx = new LogIndex({ format, ctx: { year: fileYear(file) } });
 		await readInput(file, (c) => idx.append(c));
 		idx.finish();
@@ -54,10 +56,16 @@ export function summaryOf(file: string, idx: LogIndex): SummaryJson {
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const args = parseCommandArgs(argv, { json: { type: 'boolean' } }, HELP);
+	// --stats (not in the help: for the bench) adds the index's memory and the peak RSS on stderr.
+	const args = parseCommandArgs(argv, { json: { type: 'boolean' }, stats: { type: 'boolean' } }, HELP);
 	if (!args) return 0;
 	const idx = await buildIndex(args.file, args.values.format as string | undefined);
 	const s = summaryOf(args.file, idx);
+	if (args.values.stats) {
+		const mem = idx.memoryBytes();
+		const stats = { lines: idx.lineCount, entries: idx.entryCount, indexBytes: mem, bytesPerLine: idx.lineCount > 0 ? mem / idx.lineCount : 0, maxRssKB: process.resourceUsage().maxRSS };
+		process.stderr.write(JSON.stringify(stats) + '\n');
+	}
 	if (args.values.json) {
 		process.stdout.write(JSON.stringify(s) + '\n');
 		return 0;

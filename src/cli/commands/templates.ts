@@ -1,3 +1,4 @@
+import { stripAnsi } from '../../core/ansi';
 import { EntryStream } from '../../core/entryStream';
 import { TemplateMiner, tracebackKey } from '../../core/templates';
 import { fileYear, Output, readInput } from '../cliIo';
@@ -39,14 +40,18 @@ export async function run(argv: string[]): Promise<number> {
 	const ids = new IntColumn();
 	const stream = new EntryStream((e, s) => {
 		let id: number;
-		if (e.lines.length > 1) {
+		if (e.line === e.endLine && e.messageStart >= 0) {
+			// The common case: a one-line entry whose message start the format's fast path knew.
+			id = miner.addBytes(e.src, e.srcStart + e.messageStart, e.srcEnd);
+		} else if (e.line !== e.endLine) {
 			const d = s.detail(e, true);
 			const tb = d.exception && d.text !== undefined ? tracebackKey(d.text) : undefined;
 			id = miner.add(d.message, tb);
 		} else {
 			// the full detail (exception search, fields) costs far more than the header parse it needs
-			let line = e.lines[0].toString('utf8');
+			let line = e.bytes.toString('utf8');
 			if (e.line === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+			if (line.indexOf('\x1b') >= 0) line = stripAnsi(line);
 			const h = s.format.format.parseHeader(line, s.parseContext);
 			id = miner.add(h ? (h.message ?? line.slice(h.messageStart, h.messageEnd ?? line.length)) : line);
 		}
@@ -55,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
 			ends.push(e.endLine);
 			ids.push(id);
 		}
-	}, { format: args.values.format as string | undefined, ctx: { year: fileYear(args.file) } });
+	}, { format: args.values.format as string | undefined, ctx: { year: fileYear(args.file) }, transient: true, messageStarts: true });
 	await readInput(args.file, (c) => {
 		stream.append(c);
 	});

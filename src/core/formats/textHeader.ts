@@ -86,6 +86,10 @@ export class TextHeaderFormat implements LogFormat {
 		return this.fast === null ? null : this.fast.read(buf, s, e);
 	}
 
+	messageStartFast(buf: Uint8Array, e: number): number {
+		return this.fast === null ? -1 : this.fast.messageStart(buf, e);
+	}
+
 	parseHeader(line: string, ctx: ParseContext): HeaderMatch | null {
 		const cache = this.parseCache;
 		if (cache === null) return this.parse(line, ctx);
