@@ -2,7 +2,9 @@
 // run and prints one table (median of 3 runs per timing), index bytes per line, peak RSS, the
 // machine, and the template miner's grouping accuracy per Loghub set.
 //
-//   node scripts/bench.mjs [--big] [--huge] [--runs N]
+//   node scripts/bench.mjs [--big] [--huge] [--runs N] [--cli PATH] [--no-ga]
+//
+// --cli times another build of the CLI (e.g. an older commit's) against the same baselines.
 //
 // The logs are written once by scripts/make-bench-log.py (CPython's logging) into
 // ${XDG_CACHE_HOME:-~/.cache}/loglens-bench/: ~170 MB / 2,000,000 records; with --big (or
@@ -18,9 +20,10 @@ const argv = process.argv.slice(2);
 const big = argv.includes('--big') || process.env.BENCH_BIG === '1';
 const huge = argv.includes('--huge') || process.env.BENCH_HUGE === '1';
 const runs = argv.includes('--runs') ? Number(argv[argv.indexOf('--runs') + 1]) : 3;
-const cli = join(root, 'dist', 'cli.js');
+const cli = argv.includes('--cli') ? argv[argv.indexOf('--cli') + 1] : join(root, 'dist', 'cli.js');
+const withGa = !argv.includes('--no-ga');
 if (!existsSync(cli)) {
-	console.error('dist/cli.js is missing: run `npm run build` first (npm run bench does).');
+	console.error(`${cli} is missing: run \`npm run build\` first (npm run bench does).`);
 	process.exit(2);
 }
 const tmp = mkdtempSync(join(tmpdir(), 'loglens-bench-'));
@@ -90,6 +93,8 @@ function timeIt(cmd, args, name) {
 }
 
 const node = process.execPath;
+// Builds older than the --stats flag (for --cli) are timed without it.
+const statsFlag = spawnSync(process.execPath, [cli, 'summary', '--help'], { encoding: 'utf8' }).status === 0 && spawnSync(process.execPath, [cli, 'summary', '-', '--stats'], { input: '', encoding: 'utf8' }).status === 0;
 const loglens = (...a) => [node, [cli, ...a]];
 
 // ---- one log --------------------------------------------------------------------------------
@@ -106,9 +111,9 @@ function benchLog(file, label) {
 	const WARN = ' - (WARNING|ERROR|CRITICAL) - ';
 	const ERR = ' - (ERROR|CRITICAL) - ';
 
-	const sum = timeIt(...loglens('summary', file, '--json', '--stats'), 'summary');
+	const sum = timeIt(...loglens('summary', file, '--json', ...(statsFlag ? ['--stats'] : [])), 'summary');
 	const s = JSON.parse(readFileSync(sum.out, 'utf8'));
-	const stats = JSON.parse(sum.stderr.trim().split('\n').pop());
+	const stats = statsFlag ? JSON.parse(sum.stderr.trim().split('\n').pop()) : { bytesPerLine: NaN, maxRssKB: NaN };
 	const grepC = timeIt('grep', ['-c', '-E', WARN, file], 'grepc');
 	const grepCount = Number(readFileSync(grepC.out, 'utf8').trim());
 	const ours = s.levels.warning + s.levels.error + s.levels.critical;
@@ -129,7 +134,7 @@ function benchLog(file, label) {
 		notes.push(`lnav (${label}): format ${fmt.split(',')[0]}, warning+ count ${n}${n === ours ? ' (same as ours)' : ` (ours ${ours})`}`);
 		row(`index (summary) vs lnav [${label}]`, sum.secs, l.secs, '≤ 0.1× (10× faster)', (r) => r <= 0.1);
 	}
-	rows.push({ op: `index bytes/line [${label}]`, ours: stats.bytesPerLine, unit: 'B', goal: '≤ 16', met: stats.bytesPerLine <= 16 ? 'yes' : 'NO' });
+	rows.push({ op: `index bytes/line [${label}]`, ours: stats.bytesPerLine, unit: 'B', goal: '≤ 16', met: Number.isNaN(stats.bytesPerLine) ? '' : stats.bytesPerLine <= 16 ? 'yes' : 'NO' });
 	rows.push({ op: `summary peak RSS [${label}]`, ours: (Number.isNaN(sum.rss) ? stats.maxRssKB : sum.rss) / 1024, unit: 'MB' });
 
 	const filt = timeIt(...loglens('filter', file, '--level', 'error'), 'filter');
@@ -181,7 +186,7 @@ if (hugeLog) {
 }
 
 // Grouping accuracy per Loghub set (scripts/ga.mjs).
-const ga = spawnSync(node, [join(root, 'scripts', 'ga.mjs')], { cwd: root, encoding: 'utf8' });
+const ga = withGa ? spawnSync(node, [join(root, 'scripts', 'ga.mjs')], { cwd: root, encoding: 'utf8' }) : { stdout: '(skipped)' };
 
 // ---- report ---------------------------------------------------------------------------------
 const fmt = (x, unit) => (x === undefined || x === null || Number.isNaN(x) ? '-' : unit === 'B' || unit === 'µs' ? `${x.toFixed(2)} ${unit}` : unit === 'MB' ? `${x.toFixed(0)} MB` : `${x.toFixed(3)} s`);

@@ -136,7 +136,7 @@ export class TemplateMiner {
 	addBytes(buf: Uint8Array, s: number, e: number): number {
 		const m = this.masker;
 		if (!m.mask(buf, s, e)) return this.add(Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('utf8'));
-		const hit = this.shapes.get(m.key, m.keyLen, m.keyHash);
+		const hit = this.shapes.get(m.key, 0, m.keyLen, m.keyHash);
 		if (hit >= 0) { this.clusters[this.resolve(hit)].count++; return hit; }
 		return this.addShape(m.tokens(), m.key.slice(0, m.keyLen));
 	}
@@ -144,7 +144,7 @@ export class TemplateMiner {
 	/** Adds an already masked token sequence (see `maskedTokens`). */
 	addTokens(toks: string[]): number {
 		const key = Buffer.from(toks.join(' '), 'utf8');
-		const hit = this.shapes.get(key, key.length, fnv1a(key, key.length));
+		const hit = this.shapes.get(key, 0, key.length, fnv1a(key, key.length));
 		if (hit >= 0) { this.clusters[this.resolve(hit)].count++; return hit; }
 		return this.addShape(toks, key);
 	}
@@ -302,21 +302,20 @@ class ShapeCache {
 	private head = 0;
 	size = 0;
 
-	/** The id of `key[0, len)` whose `fnv1a` is `h`; -1 when absent. */
-	get(key: Uint8Array, len: number, h: number): number {
+	/** The id of the key `buf[s, s + len)` whose `fnv1a` is `h`; -1 when absent. */
+	get(buf: Uint8Array, s: number, len: number, h: number): number {
 		for (let x: ShapeEntry | null = this.table.get(h) ?? null; x !== null; x = x.next) {
 			const k = x.key;
 			if (k.length !== len) continue;
 			let i = 0;
-			while (i < len && k[i] === key[i]) i++;
+			while (i < len && k[i] === buf[s + i]) i++;
 			if (i === len) return x.id;
 		}
 		return -1;
 	}
 
 	/** Adds a key that is not present (`key` is kept, not copied). */
-	set(key: Uint8Array, id: number): void {
-		const hash = fnv1a(key, key.length);
+	set(key: Uint8Array, id: number, hash = fnv1a(key, key.length)): void {
 		const entry: ShapeEntry = { hash, key, id, next: this.table.get(hash) ?? null };
 		this.table.set(hash, entry);
 		this.order.push(entry);
