@@ -5,15 +5,22 @@
 import { CompiledFilter, FilterSpec as CoreFilterSpec, parseFilterLevel, parseTimeBound } from './filter';
 
 export interface UserFilter {
+	/** Minimum level name (inclusive). */
 	minLevel?: string;
+	/** An explicit set of level names (overrides minLevel). */
 	levels?: string[];
+	/** Keep entries whose whole text matches (regex when `regex`, else plain text). */
 	include?: string;
+	/** Drop entries whose text matches. */
 	exclude?: string;
 	regex?: boolean;
 	ignoreCase?: boolean;
+	/** Time bounds: ISO, `HH:MM[:SS]` (the log's first day), or relative (`15m`, `2h`, `1d`). */
 	since?: string;
 	until?: string;
+	/** Logger name; its children match too (`app.db` matches `app.db.pool`). */
 	logger?: string;
+	/** Header field equality (`funcName=load`). */
 	fields?: Record<string, string>;
 	and?: UserFilter[];
 }

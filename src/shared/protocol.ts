@@ -5,6 +5,7 @@
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { StatsResult } from '../core/stats';
+import type { UserFilter } from '../core/userFilter';
 import type { Signal } from '../core/anomalies';
 export type { Signal };
 
@@ -63,25 +64,10 @@ export namespace CloseLogNotification {
 	export const type = new NotificationType<UriParams>(method);
 }
 
-/** A filter over entries; every given part must match (AND). */
-export interface FilterSpec {
-	/** Minimum level (inclusive). */
+/** A filter over entries; every given part must match (AND). The fields are the engine's `UserFilter`. */
+export interface FilterSpec extends UserFilter {
 	minLevel?: LevelName;
-	/** An explicit set of levels (overrides minLevel). */
 	levels?: LevelName[];
-	/** Include entries whose text matches (regex when `regex`, else plain text). */
-	include?: string;
-	/** Exclude entries whose text matches. */
-	exclude?: string;
-	regex?: boolean;
-	ignoreCase?: boolean;
-	/** Time bounds: ISO, `HH:MM[:SS]` (same day as the log), or relative (`15m`, `2h`, `1d`). */
-	since?: string;
-	until?: string;
-	/** Logger name; also matches its children (`app.db` matches `app.db.pool`). */
-	logger?: string;
-	/** Header field equality (`funcName=load`). */
-	fields?: Record<string, string>;
 	/** Template id (from the Problems tree): entries of that message kind only. */
 	templateId?: number;
 	/** The level floor the template ids were mined at (the Problems tree's minimum level). */
