@@ -32,3 +32,12 @@ export function runPython(source: string, args: string[] = [], cwd?: string): st
   if (r.status !== 0) throw new Error(`python3 failed (${r.status}): ${r.stderr}`);
   return r.stdout;
 }
+
+/** Polls `cond` (every 5 ms) until it holds; throws after `timeoutMs` naming `what`. Never a fixed sleep. */
+export async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (!cond()) {
+		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+		await new Promise((r) => setTimeout(r, 5));
+	}
+}

@@ -9,7 +9,7 @@ import { FileFollower, FollowLines, FollowOptions } from '../../src/core/follow'
 import { compareRotationAge, isRotatedName, RotatedSibling } from '../../src/core/followRotation';
 import { FollowEntryAssembler } from '../../src/core/followEntries';
 import { levelName } from '../../src/core/levels';
-import { tempDir } from '../testUtil';
+import { tempDir, waitFor } from '../testUtil';
 
 interface Log {
 	/** Every delivered line (context lines excluded), without its newline. */
@@ -37,13 +37,6 @@ function follow(path: string, opts: FollowOptions = {}): { f: FileFollower; log:
 	return { f, log };
 }
 
-async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!cond()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 5));
-	}
-}
 
 function numbered(from: number, to: number, prefix = 'line'): string {
 	let s = '';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, ChildProcessWithoutNullStreams } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixture, repoRoot, tempDir } from '../testUtil';
+import { fixture, repoRoot, tempDir, waitFor } from '../testUtil';
 
 const PRODUCER = fixture('python', 'log_producer.py');
 let cli = '';
@@ -22,13 +22,6 @@ before(() => {
 });
 after(() => tmp.cleanup());
 
-async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!cond()) {
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 10));
-	}
-}
 
 interface Running {
 	proc: ChildProcessWithoutNullStreams;

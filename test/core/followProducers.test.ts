@@ -9,7 +9,7 @@ import { writeFileSync, renameSync, readFileSync } from 'node:fs';
 import { copyFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileFollower, FollowOptions } from '../../src/core/follow';
-import { fixture, tempDir } from '../testUtil';
+import { fixture, tempDir, waitFor } from '../testUtil';
 
 const PRODUCER = fixture('python', 'log_producer.py');
 const RATE = 10000;
@@ -47,13 +47,6 @@ function nowMs(): number {
 	return performance.timeOrigin + performance.now();
 }
 
-async function waitFor(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (!cond()) {
-		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-		await new Promise((r) => setTimeout(r, 5));
-	}
-}
 
 interface ProducerResult {
 	written: number;
