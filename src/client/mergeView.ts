@@ -8,6 +8,7 @@ import * as path from 'path';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { MergeContentRequest, MergeInfo, MergeRequest, MergeSourceRequest } from '../shared/protocol';
 import { Disposable } from './disposable';
+import { isRotatedName } from '../core/followRotation';
 
 export const MERGE_SCHEME = 'loglens-merge';
 const PALETTE = ['charts.blue', 'charts.orange', 'charts.green', 'charts.purple', 'charts.yellow', 'charts.red', 'terminal.ansiCyan', 'terminal.ansiMagenta'];
@@ -48,7 +49,8 @@ export class MergeView extends Disposable implements vscode.TextDocumentContentP
 		} catch {
 			return;
 		}
-		const rotated = names.filter(([n]) => n !== base && n.startsWith(`${base}.`) && /^\.(\d+|\d{4}-\d{2}-\d{2}[\d_-]*)(\.gz)?$/.test(n.slice(base.length)));
+		// the engine's naming rules (numbered, dated, logrotate dateext), with .gz archives too
+		const rotated = names.filter(([n]) => isRotatedName(base, n.replace(/\.gz$/, '')));
 		if (!rotated.length) return;
 		const open = vscode.l10n.t('Open Rotated Set');
 		const never = vscode.l10n.t('Don\'t Ask Again');

@@ -11,11 +11,6 @@ import { FilterResult, FilterSpec } from '../shared/protocol';
 import { countsFromArray, type LogDoc } from './logStore';
 import { describeFilter } from '../shared/describeFilter';
 
-/** Protocol spec (names, strings) → the engine's compiled filters (one per AND-ed part). */
-export function compileSpec(spec: FilterSpec, refTime: number): CompiledFilter[] {
-	return compileUserFilter(spec, refTime);
-}
-
 /** Reference time for `HH:MM` bounds: the log's first day (relative bounds count back from now). */
 function refTimeOf(doc: LogDoc): number {
 	const first = doc.index.timeRange().first;
@@ -26,7 +21,7 @@ function refTimeOf(doc: LogDoc): number {
 export function forEachMatch(doc: LogDoc, spec: FilterSpec, onMatch: (e: number) => boolean | void, token?: CancellationToken, templateOf?: (e: number) => number): void {
 	let filters: CompiledFilter[];
 	try {
-		filters = compileSpec(spec, refTimeOf(doc));
+		filters = compileUserFilter(spec, refTimeOf(doc));
 	} catch (e) {
 		if (e instanceof FilterError) throw new ResponseError(ErrorCodes.InvalidParams, e.message);
 		throw e;

@@ -14,7 +14,7 @@ import { readEntry } from '../core/entryReader';
 import { CompiledFilter } from '../core/filter';
 import type { LogFormat } from '../core/format';
 import { AlertEvent, FollowInfo, FollowMarker, FollowParams, FollowStatus } from '../shared/protocol';
-import { compileSpec } from './filterService';
+import { compileUserFilter } from '../core/userFilter';
 import { formatFor } from './formatSettings';
 import type { AlertEngine } from './alerts';
 import { AnomalyDetector } from '../core/anomalies';
@@ -73,7 +73,7 @@ class Session {
 		}
 		this.stage = new LogIndex({ format: this.format });
 		this.doc = { uri: this.uri, index: new LogIndex({ format: this.format }), source: new BufferSource(Buffer.alloc(0)), state: 'ready', indexedBytes: 0, totalBytes: 0 };
-		this.filters = params.filter ? compileSpec(params.filter, Date.now()) : undefined;
+		this.filters = params.filter ? compileUserFilter(params.filter, Date.now()) : undefined;
 		this.anomaly = params.anomalyAlerts ? { det: new AnomalyDetector(), miner: new TemplateMiner() } : undefined;
 		this.follower = new FileFollower(params.path, { fromStart: params.fromStart, contextLines: 10, usePolling: params.usePolling, pollIntervalMs: params.pollIntervalMs });
 		// a piece flushed without its newline (a rotated file closed mid-line) ends its line here

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { DocumentLink } from 'vscode-languageserver/node';
 import { URI } from 'vscode-uri';
 import { lineText } from './lineText';
-import type { LogDoc, LogStore } from './logStore';
+import type { LogDoc } from './logStore';
 
 let workspaceFolders: string[] = [];
 let pathMappings: Record<string, string> = {};
@@ -96,8 +96,7 @@ const PY_FRAME = /File "([^"]+)", line (\d+)/;
 const JAVA_FRAME = /^\s*at\s+((?:[\w$]+\.)+)[\w$<>]+\(([\w$]+\.(?:java|kt|scala|groovy)):(\d+)\)/;
 const MAX_LINKS = 5000;
 
-export function documentLinks(doc: LogDoc, _store: LogStore): DocumentLink[] {
-	void _store;
+export function documentLinks(doc: LogDoc): DocumentLink[] {
 	const ix = doc.index;
 	const out: DocumentLink[] = [];
 	// Frames live in entries' continuation lines; single-line entries are skipped without reading.

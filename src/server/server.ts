@@ -132,7 +132,7 @@ connection.onRequest(EntryRangesRequest.type, withDoc((doc, p) => entryRanges(do
 connection.onFoldingRanges(withDoc((doc) => foldingRanges(doc), []));
 connection.onDocumentSymbol(withDoc((doc) => documentSymbols(doc), []));
 connection.onHover(withDoc((doc, p) => hover(doc, p.position.line), null));
-connection.onDocumentLinks(withDoc((doc) => documentLinks(doc, store), []));
+connection.onDocumentLinks(withDoc((doc) => documentLinks(doc), []));
 
 connection.onRequest(SetFormatRequest.type, async (p) => {
 	setFileFormat(URI.parse(p.uri).fsPath, p.format);
