@@ -25,6 +25,7 @@ const entries = [
   { entryPoints: ['src/client/extension.ts'], outfile: 'dist/extension.js', plugins: [elasticApart] },
   { entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['src/server/statsWorker.ts'], outfile: 'dist/statsWorker.js' },
+  { entryPoints: ['src/core/indexWorker.ts'], outfile: 'dist/indexWorker.js' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [elasticApart] },
 ];
 

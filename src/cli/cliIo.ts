@@ -91,6 +91,12 @@ export class Output {
 		this.pos = end;
 	}
 
+	/** Appends a whole buffer without copying it (the caller gives it up). */
+	writeChunk(b: Buffer): void {
+		this.handOver();
+		if (b.length > 0) this.enqueue(b);
+	}
+
 	private enqueue(b: Buffer): void {
 		this.queue.push(b);
 		this.queued += b.length;

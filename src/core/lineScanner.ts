@@ -13,6 +13,22 @@ export interface ScanOptions {
 	ctx?: ParseContext;
 	/** More sample lines for detection (e.g. read from the middle of a big file). */
 	extraSample?: readonly string[];
+	/**
+	 * The detection input another scanner of the same file used (its `detectionInput`): detection
+	 * runs on it at once, so a scanner of a later range of the file reads headers exactly the same
+	 * way. Goes with `startOffset`.
+	 */
+	presample?: readonly string[];
+	/** Offset in the file of the first byte appended (a later range, starting at a line start). */
+	startOffset?: number;
+}
+
+/** The partial last line a scanner holds (handed from a range's scanner to the one that continues it). */
+export interface ScanTail {
+	carry: Buffer | null;
+	carryStart: number;
+	carryLen: number;
+	carryLast: number;
 }
 
 /** Detection waits for this much of the file (or its end). */
@@ -77,11 +93,21 @@ export abstract class LineScanner {
 	protected hFast = false;
 	/** The format when it has a byte-level fast path (the hot loop tries it first). */
 	private fast: Required<Pick<LogFormat, 'readFast'>> | null = null;
+	/** The lines detection ran on (handed to scanners of later ranges of the same file). */
+	detectionInput: readonly string[] = [];
+	/** This scanner reads a later range of a file: its first line continues an entry from before. */
+	protected readonly continuation: boolean;
 
 	constructor(opts: ScanOptions = {}) {
 		this.ctx = opts.ctx ?? defaultParseContext();
 		this.formatOption = opts.format;
 		this.extraSample = opts.extraSample ?? [];
+		this.continuation = (opts.startOffset ?? 0) > 0;
+		if (opts.presample) {
+			this.bytes = opts.startOffset ?? 0;
+			this.head = null;
+			this.detect([...opts.presample]);
+		}
 	}
 
 	/** The year/zone headers are read with. */
@@ -168,15 +194,7 @@ export abstract class LineScanner {
 		// Colour codes are no part of a header: detection and learning read the text without them.
 		const sample = lines.slice(0, SAMPLE_LINES).map((l) => stripAnsi(l.endsWith('\r') ? l.slice(0, -1) : l));
 		if (sample.length > 0 && sample[0].startsWith('\xef\xbb\xbf')) sample[0] = sample[0].slice(3);
-		const withExtra = sample.concat(this.extraSample.map(stripAnsi));
-		if (this.formatOption !== undefined) {
-			this.detected = { format: resolveFormat(this.formatOption, withExtra, this.ctx), confidence: 1 };
-		} else {
-			this.detected = detectFormat(withExtra, this.ctx);
-		}
-		this.headerBytes = this.detected.format.headerBytes ?? DEFAULT_HEADER_BYTES;
-		const f = this.detected.format;
-		this.fast = f.readFast ? (f as Required<Pick<LogFormat, 'readFast'>>) : null;
+		this.detect(sample.concat(this.extraSample.map(stripAnsi)));
 		const complete = this.headLen >= SAMPLE_BYTES || this.headNewlines >= SAMPLE_LINES;
 		const head = this.head;
 		this.head = null;
@@ -186,6 +204,48 @@ export abstract class LineScanner {
 			this.head = head;
 		}
 		if (!this.binary) this.scan(all, 0);
+	}
+
+	private detect(input: string[]): void {
+		this.detectionInput = input;
+		if (this.formatOption !== undefined) {
+			this.detected = { format: resolveFormat(this.formatOption, input, this.ctx), confidence: 1 };
+		} else {
+			this.detected = detectFormat(input, this.ctx);
+		}
+		this.headerBytes = this.detected.format.headerBytes ?? DEFAULT_HEADER_BYTES;
+		const f = this.detected.format;
+		this.fast = f.readFast ? (f as Required<Pick<LogFormat, 'readFast'>>) : null;
+	}
+
+	/** Detection has run on a complete sample (the format will not change any more). */
+	get settled(): boolean {
+		return this.detected !== undefined && !this.provisional;
+	}
+
+	/** Whether the line in `buf[s, e)` is a header of the detected format (after detection). */
+	isHeaderLine(buf: Buffer, s: number, e: number): boolean {
+		if (e > s && buf[e - 1] === 13) e--;
+		return this.detected !== undefined && this.parseHeader(buf, s, Math.min(e, s + this.headerBytes));
+	}
+
+	/** The partial last line held (none when the bytes so far end with a newline). */
+	takeTail(): ScanTail {
+		return { carry: this.carry, carryStart: this.carryStart, carryLen: this.carryLen, carryLast: this.carryLast };
+	}
+
+	/**
+	 * Continues after another scanner that read the rest of the file from where this one stopped
+	 * (at a line start): its byte count, lines (the subclass takes its derived data) and tail.
+	 */
+	protected adoptRange(end: number, lines: number, tail: ScanTail): void {
+		if (this.carry !== null || this.openLineEmitted) throw new Error('adoptRange: the scanner holds a partial line');
+		this.bytes = end;
+		this.lineCount += lines;
+		this.carry = tail.carry;
+		this.carryStart = tail.carryStart;
+		this.carryLen = tail.carryLen;
+		this.carryLast = tail.carryLast;
 	}
 
 	private scan(chunk: Buffer, base: number): void {

@@ -1,6 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { Level } from './levels';
-import { LineScanner, SAMPLE_BYTES, ScanOptions } from './lineScanner';
+import { defaultWorkerScript, ParallelOptions, ParallelRanges, planRanges } from './indexWorkers';
+import { LineScanner, SAMPLE_BYTES, ScanOptions, ScanTail } from './lineScanner';
 
 const TWO32 = 4294967296;
 /** Entries per time block: each block stores times as Int32 milliseconds relative to its base. */
@@ -17,6 +18,8 @@ const FAR = -2147483647;
 export class LogIndex extends LineScanner {
 	/** Entries so far. */
 	entryCount = 0;
+	/** Ranges read in parallel to build this index (1: one pass). */
+	ranges = 1;
 	private lineLow = new Uint32Array(1024);
 	/** Line numbers at which the offset crossed each 4 GB boundary (line starts beyond 4 GB). */
 	private readonly highLines: number[] = [];
@@ -69,7 +72,7 @@ export class LogIndex extends LineScanner {
 		// The header's level and time are read from fields, not passed: a double argument would be
 		// boxed on every call.
 		if (header) this.addEntry(i, this.hLevel);
-		else if (i === 0) {
+		else if (i === 0 && !this.continuation) {
 			this.hTime = NaN;
 			this.addEntry(0, Level.Unknown);
 		}
@@ -98,12 +101,16 @@ export class LogIndex extends LineScanner {
 
 	/** Adds an entry at `line` with `level` and the time in `hTime`. */
 	private addEntry(line: number, level: Level): void {
-		const time = this.hTime;
 		const e = this.entryCount++;
 		if (e >= this.entryLine.length) this.growEntries();
 		this.entryLine[e] = line;
 		this.entryLvl[e] = level;
 		this.counts[level]++;
+		this.setTime(e, this.hTime);
+	}
+
+	/** Stores entry `e`'s time (NaN: none) and tracks the first and last time. */
+	private setTime(e: number, time: number): void {
 		// NaN checks as `x !== x`: this runs once per entry.
 		if (time !== time) {
 			this.timeRel[e] = NO_TIME;
@@ -133,6 +140,78 @@ export class LogIndex extends LineScanner {
 		const nb = new Float64Array(this.timeBase.length * 2).fill(NaN);
 		nb.set(this.timeBase);
 		this.timeBase = nb;
+	}
+
+	/**
+	 * What this index of a later range of a file holds, to hand (transferably: typed arrays) to the
+	 * index of the range before it — see `absorb`. The range must end at a line start or the file's
+	 * end; `finish` is not called (the partial last line travels as the tail).
+	 */
+	exportPart(): IndexPart {
+		const farTimes: [number, number][] = [...this.farTimes];
+		return {
+			end: this.bytes, lineCount: this.lineCount, entryCount: this.entryCount, lastEnd: this.lastEnd,
+			lineLow: this.lineLow, highLines: [...this.highLines], crBits: this.crBits, entryLine: this.entryLine,
+			entryLvl: this.entryLvl, timeRel: this.timeRel, timeBase: this.timeBase, farTimes,
+			counts: Array.from(this.counts), tail: this.takeTail(),
+		};
+	}
+
+	/**
+	 * Appends the index of the range that follows this one (built by another thread from the same
+	 * detection input): afterwards this index is as if it had read those bytes itself, and appends
+	 * continue from there. This index must end at a line start (no partial line held).
+	 */
+	absorb(p: IndexPart): void {
+		const L0 = this.lineCount, E0 = this.entryCount;
+		this.adoptRange(p.end, p.lineCount, p.tail);
+		this.ensure(this.lineCount, E0 + p.entryCount);
+		this.lineLow.set(p.lineLow.subarray(0, p.lineCount), L0);
+		for (let k = this.highLines.length; k < p.highLines.length; k++) this.highLines.push(p.highLines[k] + L0);
+		for (let j = 0; j < (p.lineCount + 7) >> 3; j++) {
+			const byte = p.crBits[j];
+			if (byte === 0) continue;
+			for (let b = 0; b < 8; b++) {
+				if (!(byte & (1 << b))) continue;
+				const i = L0 + j * 8 + b;
+				this.crBits[i >> 3] |= 1 << (i & 7);
+			}
+		}
+		const far = new Map(p.farTimes);
+		for (let e = 0; e < p.entryCount; e++) {
+			this.entryLine[E0 + e] = p.entryLine[e] + L0;
+			const r = p.timeRel[e];
+			this.setTime(E0 + e, r === NO_TIME ? NaN : r === FAR ? (far.get(e) ?? NaN) : p.timeBase[e >> TIME_BLOCK_BITS] + r);
+		}
+		this.entryLvl.set(p.entryLvl.subarray(0, p.entryCount), E0);
+		for (let l = 0; l < 8; l++) this.counts[l] += p.counts[l];
+		this.entryCount = E0 + p.entryCount;
+		if (p.lineCount > 0) this.lastEnd = p.lastEnd;
+	}
+
+	/** Grows the arrays to hold at least this many lines and entries. */
+	private ensure(lines: number, entries: number): void {
+		if (lines > this.lineLow.length) {
+			const ll = new Uint32Array(lines);
+			ll.set(this.lineLow);
+			this.lineLow = ll;
+		}
+		if (((lines + 7) >> 3) > this.crBits.length) {
+			const cb = new Uint8Array((lines + 7) >> 3);
+			cb.set(this.crBits);
+			this.crBits = cb;
+		}
+		if (entries > this.entryLine.length) {
+			const el = new Uint32Array(entries);
+			el.set(this.entryLine);
+			this.entryLine = el;
+			const lv = new Uint8Array(entries);
+			lv.set(this.entryLvl);
+			this.entryLvl = lv;
+			const tr = new Int32Array(entries);
+			tr.set(this.timeRel);
+			this.timeRel = tr;
+		}
 	}
 
 	/** Pre-sizes the arrays for about this many lines (avoids copies while growing on big files). */
@@ -238,6 +317,24 @@ export class LogIndex extends LineScanner {
 	}
 }
 
+/** The index of a later range of a file, as `exportPart` hands it over (structured-clonable). */
+export interface IndexPart {
+	end: number;
+	lineCount: number;
+	entryCount: number;
+	lastEnd: number;
+	lineLow: Uint32Array;
+	highLines: number[];
+	crBits: Uint8Array;
+	entryLine: Uint32Array;
+	entryLvl: Uint8Array;
+	timeRel: Int32Array;
+	timeBase: Float64Array;
+	farTimes: [number, number][];
+	counts: number[];
+	tail: ScanTail;
+}
+
 function grow<T extends Uint32Array | Uint8Array | Int32Array>(a: T): T {
 	const b = new (a.constructor as new (n: number) => T)(a.length * 2);
 	b.set(a);
@@ -245,7 +342,7 @@ function grow<T extends Uint32Array | Uint8Array | Int32Array>(a: T): T {
 }
 
 /** Options for `indexFile`. */
-export interface IndexFileOptions extends ScanOptions {
+export interface IndexFileOptions extends ScanOptions, ParallelOptions {
 	signal?: AbortSignal;
 	/** Called after each chunk with bytes read and the file size. */
 	onProgress?: (bytesRead: number, total: number) => void;
@@ -254,48 +351,90 @@ export interface IndexFileOptions extends ScanOptions {
 }
 
 /**
- * Indexes a file in one pass with big reads. Detection also samples the middle of big files.
- * Throws an `AbortError` when the signal fires.
+ * Indexes a file with big reads; a big file in parallel ranges (worker threads, see
+ * indexWorkers.ts) when the worker script is there. Detection also samples the middle of big
+ * files. Throws an `AbortError` when the signal fires.
  */
 export async function indexFile(path: string, opts: IndexFileOptions = {}): Promise<LogIndex> {
 	const fh = await fsp.open(path, 'r');
+	let ranges: ParallelRanges | undefined;
 	try {
 		const st = await fh.stat();
 		if (st.isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR' });
 		const size = st.size;
+		const plan = planRanges(size, opts);
+		const script = opts.workerScript ?? defaultWorkerScript();
+		// Workers start now: their start-up overlaps the first reads.
+		if (plan > 1 && script) ranges = new ParallelRanges(plan, script);
 		let extraSample = opts.extraSample;
 		if (!extraSample && size > 4 * SAMPLE_BYTES) extraSample = await middleSample(fh, size);
 		const ctx = opts.ctx ?? { year: st.mtime.getFullYear() };
 		const idx = new LogIndex({ ...opts, ctx, extraSample });
-		let reserved = size < 8 * 1024 * 1024;
 		const chunkSize = opts.chunkSize ?? 4 * 1024 * 1024;
-		// Two buffers: the next read runs while the current chunk is scanned.
-		const bufs = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
-		let pos = 0;
-		let which = 0;
-		let pending = fh.read(bufs[0], 0, chunkSize, 0);
-		for (;;) {
-			if (opts.signal?.aborted) throw Object.assign(new Error('indexing aborted'), { name: 'AbortError' });
-			const { bytesRead } = await pending;
-			if (bytesRead === 0) break;
-			const cur = bufs[which];
-			pos += bytesRead;
-			which ^= 1;
-			pending = fh.read(bufs[which], 0, chunkSize, pos);
-			idx.append(cur.subarray(0, bytesRead));
-			if (!reserved && idx.lineCount > 1000) {
-				reserved = true;
-				idx.reserve((size / pos) * idx.lineCount * 1.05);
+		const read = async (pos: number, len: number) => {
+			const b = Buffer.allocUnsafe(len);
+			const { bytesRead } = await fh.read(b, 0, len, pos);
+			return b.subarray(0, bytesRead);
+		};
+		let limit = size;
+		// Once the format is detected, the later ranges are handed out and this thread stops at the first split.
+		let planned = !ranges;
+		await readRange(fh, idx, 0, () => limit, chunkSize, size, opts, async (pos) => {
+			if (planned || !ranges || !idx.settled) return;
+			planned = true;
+			if (idx.binary) {
+				ranges.dispose();
+				ranges = undefined;
+				return;
 			}
-			opts.onProgress?.(pos, size);
+			limit = await ranges.start(idx, { path, format: opts.format as string | undefined, ctx, chunkSize }, size, pos, read);
+		}, () => ranges?.bytesDone ?? 0);
+		if (ranges) {
+			opts.onProgress?.(limit + ranges.bytesDone, size);
+			await ranges.absorbInto(idx, (start, end) => readRange(fh, idx, start, () => end, chunkSize, size, opts));
+			opts.onProgress?.(idx.bytes, size);
 		}
-		await pending.catch(() => undefined);
 		idx.finish();
 		idx.compact();
 		return idx;
 	} finally {
+		ranges?.dispose();
 		await fh.close();
 	}
+}
+
+/**
+ * Appends `[start, limit())` of the file to `idx` with two buffers (the next read runs while the
+ * current chunk is scanned); `afterChunk(pos)` may move the limit (it is read after each chunk).
+ */
+async function readRange(fh: fsp.FileHandle, idx: LogIndex, start: number, limit: () => number, chunkSize: number, size: number, opts: IndexFileOptions, afterChunk?: (pos: number) => Promise<void>, others: () => number = () => 0): Promise<void> {
+	let reserved = size < 8 * 1024 * 1024 || start > 0;
+	const bufs = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
+	let pos = start, which = 0;
+	let pending: Promise<{ bytesRead: number }> | null = fh.read(bufs[0], 0, Math.min(chunkSize, limit() - pos), pos);
+	while (pending) {
+		if (opts.signal?.aborted) {
+			await pending.catch(() => undefined);
+			throw Object.assign(new Error('indexing aborted'), { name: 'AbortError' });
+		}
+		const { bytesRead: got } = await pending;
+		// The limit may have moved below what the last read asked for.
+		const bytesRead = Math.min(got, Math.max(0, limit() - pos));
+		if (bytesRead === 0) break;
+		const cur = bufs[which];
+		pos += bytesRead;
+		which ^= 1;
+		const next = Math.min(chunkSize, limit() - pos);
+		pending = next > 0 ? fh.read(bufs[which], 0, next, pos) : null;
+		idx.append(cur.subarray(0, bytesRead));
+		if (afterChunk) await afterChunk(pos);
+		if (!reserved && idx.lineCount > 1000) {
+			reserved = true;
+			idx.reserve((size / pos) * idx.lineCount * 1.05);
+		}
+		opts.onProgress?.(pos + others(), size);
+	}
+	await pending?.catch(() => undefined);
 }
 
 /** Up to 64 KB of whole lines from the middle of the file. */

@@ -1,7 +1,8 @@
 import { CompiledFilter, FilterSpec, parseFilterLevel, parseTimeBound } from '../../core/filter';
-import { hasAnsiBytes, stripAnsiBytesInto } from '../../core/ansi';
-import { EntryStream, StreamedEntry } from '../../core/entryStream';
+import { filteringStream } from '../../core/filterOutput';
+import { filterInParallel } from '../../core/parallelFilter';
 import { CliError, fileYear, Output, readInput } from '../cliIo';
+import { isStreamedInput } from '../logInput';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
 
 /** Read size: big enough that per-chunk costs vanish, small enough to stay in cache. */
@@ -59,19 +60,13 @@ export async function run(argv: string[]): Promise<number> {
 		spec.fields = fields;
 	}
 	const filter = new CompiledFilter(spec);
-	const numbers = v['line-numbers'] === true;
-	const raw = v.raw === true;
 	const out = new Output();
-	const stream = new EntryStream((e, s) => {
-		// Level and time come from the index pass: entries that fail them are never decoded.
-		if (!filter.passesIndex(e.level, e.time)) return;
-		if (filter.needsHeader) {
-			const d = s.detail(e, true);
-			if (!filter.passesDetail(d, d.text ?? '')) return;
-		} else if (filter.needsText && !filter.passesText(s.text(e))) return;
-		if (numbers) writeNumbered(out, e, raw);
-		else writeEntry(out, e, raw);
-	}, { format: v.format as string | undefined, ctx: { year: fileYear(args.file) }, transient: true });
+	const outOpts = { lineNumbers: v['line-numbers'] === true, raw: v.raw === true };
+	const format = v.format as string | undefined;
+	const ctx = { year: fileYear(args.file) };
+	// A big file is filtered in parallel ranges (worker threads), written in order.
+	if (!outOpts.lineNumbers && !isStreamedInput(args.file) && (await filterInParallel(args.file, spec, outOpts, format, ctx, out))) return 0;
+	const stream = filteringStream(filter, out, outOpts, { format, ctx });
 	await readInput(args.file, async (c) => {
 		stream.append(c);
 		if (out.pending >= 1 << 20) await out.flush();
@@ -79,32 +74,4 @@ export async function run(argv: string[]): Promise<number> {
 	stream.finish();
 	await out.flush();
 	return 0;
-}
-
-/** The entry's bytes as they are in the file (CRs dropped, escapes dropped unless raw), then LF. */
-function writeEntry(out: Output, e: StreamedEntry, raw: boolean): void {
-	const b = e.src;
-	if (!e.crlf && (raw || !hasAnsiBytes(b, e.srcStart, e.srcEnd))) {
-		out.writeBytes(b, e.srcStart, e.srcEnd);
-		out.writeByte(10);
-		return;
-	}
-	for (const line of e.lines) writeLine(out, line, raw);
-}
-
-function writeNumbered(out: Output, e: StreamedEntry, raw: boolean): void {
-	const lines = e.lines;
-	for (let i = 0; i < lines.length; i++) {
-		out.write(`${e.line + i + 1}:`);
-		writeLine(out, lines[i], raw);
-	}
-}
-
-function writeLine(out: Output, line: Buffer, raw: boolean): void {
-	if (raw || !hasAnsiBytes(line, 0, line.length)) out.writeBytes(line, 0, line.length);
-	else {
-		const r = out.reserve(line.length);
-		out.commit(stripAnsiBytesInto(line, 0, line.length, r.buf, r.pos));
-	}
-	out.writeByte(10);
 }

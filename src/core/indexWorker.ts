@@ -1,0 +1,73 @@
+// The worker thread of parallel indexing (bundled as dist/indexWorker.js): indexes one range of a
+// file, reading headers with the detection input of the first range, and sends the index back
+// (its typed arrays transferred, not copied).
+import { promises as fsp } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+import { CompiledFilter } from './filter';
+import { filteringStream, MemorySink } from './filterOutput';
+import type { FilterJob, RangeJob, RangeMessage } from './indexWorkers';
+import { IndexPart, LogIndex } from './logIndex';
+
+async function indexRange(job: RangeJob, progress: (bytes: number) => void): Promise<IndexPart> {
+	const fh = await fsp.open(job.path, 'r');
+	try {
+		const idx = new LogIndex({ format: job.format, ctx: job.ctx, presample: job.presample, startOffset: job.start });
+		const bufs = [Buffer.allocUnsafe(job.chunkSize), Buffer.allocUnsafe(job.chunkSize)];
+		const len = (p: number) => Math.min(job.chunkSize, job.end - p);
+		let pos = job.start, which = 0, reserved = false;
+		let pending = fh.read(bufs[0], 0, len(pos), pos);
+		while (pos < job.end) {
+			const { bytesRead } = await pending;
+			if (bytesRead === 0) break;
+			const cur = bufs[which];
+			pos += bytesRead;
+			which ^= 1;
+			if (pos < job.end) pending = fh.read(bufs[which], 0, len(pos), pos);
+			idx.append(cur.subarray(0, bytesRead));
+			if (!reserved && idx.lineCount > 1000) {
+				reserved = true;
+				idx.reserve(((job.end - job.start) / (pos - job.start)) * idx.lineCount * 1.05);
+			}
+			progress(pos - job.start);
+		}
+		return idx.exportPart();
+	} finally {
+		await fh.close();
+	}
+}
+
+/** Filters one range (entries whole; it starts at a header line) into memory. */
+async function filterRange(job: FilterJob): Promise<Buffer> {
+	const sink = new MemorySink();
+	const stream = filteringStream(new CompiledFilter(job.spec), sink, job.out, { format: job.format, ctx: job.ctx, presample: job.presample, startOffset: job.start });
+	const fh = await fsp.open(job.path, 'r');
+	try {
+		const buf = Buffer.allocUnsafe(job.chunkSize);
+		for (let pos = job.start; pos < job.end;) {
+			const { bytesRead } = await fh.read(buf, 0, Math.min(job.chunkSize, job.end - pos), pos);
+			if (bytesRead === 0) break;
+			pos += bytesRead;
+			stream.append(buf.subarray(0, bytesRead));
+		}
+	} finally {
+		await fh.close();
+	}
+	stream.finish();
+	return sink.bytes();
+}
+
+parentPort?.on('message', (job: RangeJob | FilterJob) => {
+	const port = parentPort as NonNullable<typeof parentPort>;
+	const send = (m: RangeMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+	if (job.kind === 'filter') {
+		filterRange(job).then(
+			(out) => send({ id: job.id, out }, [out.buffer as ArrayBuffer]),
+			(e: unknown) => send({ id: job.id, error: e instanceof Error ? e.message : String(e) }),
+		);
+		return;
+	}
+	indexRange(job, (b) => send({ progress: b })).then(
+		(part) => send({ part }, [part.lineLow.buffer, part.crBits.buffer, part.entryLine.buffer, part.entryLvl.buffer, part.timeRel.buffer, part.timeBase.buffer] as ArrayBuffer[]),
+		(e: unknown) => send({ error: e instanceof Error ? e.message : String(e) }),
+	);
+});

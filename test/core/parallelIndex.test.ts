@@ -1,0 +1,125 @@
+// Parallel indexing (worker threads, ranges split at header lines) builds exactly the index one
+// pass builds: every line offset, entry, level and time, on real logs and on awkward ones (CRLF,
+// tracebacks across the split, no trailing newline, huge lines), and appends continue the same.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { indexFile, LogIndex } from '../../src/core/logIndex';
+import { fixture, repoRoot, tempDir } from '../testUtil';
+
+let tmp: ReturnType<typeof tempDir>;
+let workerScript: string;
+let cli: string;
+
+before(() => {
+	tmp = tempDir('loglens-par-');
+	// The worker and the CLI side by side, as scripts/build.mjs bundles them (dist/ may be stale
+	// while testing sources).
+	workerScript = join(tmp.dir, 'indexWorker.js');
+	cli = join(tmp.dir, 'cli.js');
+	for (const [src, out] of [['src/core/indexWorker.ts', workerScript], ['src/cli/main.ts', cli]]) {
+		const r = spawnSync(join(repoRoot(), 'node_modules', '.bin', 'esbuild'), [src, '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outfile=${out}`, '--log-level=warning'], { cwd: repoRoot(), encoding: 'utf8' });
+		assert.equal(r.status, 0, r.stderr);
+	}
+});
+after(() => tmp.cleanup());
+
+function same(a: LogIndex, b: LogIndex, what: string): void {
+	assert.equal(a.format.format.id, b.format.format.id, `${what}: format`);
+	assert.equal(a.bytes, b.bytes, `${what}: bytes`);
+	assert.equal(a.lineCount, b.lineCount, `${what}: lines`);
+	assert.equal(a.entryCount, b.entryCount, `${what}: entries`);
+	assert.deepEqual(a.levelCounts(), b.levelCounts(), `${what}: level counts`);
+	assert.deepEqual(a.timeRange(), b.timeRange(), `${what}: time range`);
+	for (let i = 0; i < a.lineCount; i++) {
+		if (a.lineStart(i) !== b.lineStart(i) || a.lineEnd(i) !== b.lineEnd(i)) assert.fail(`${what}: line ${i + 1} is [${b.lineStart(i)}, ${b.lineEnd(i)}) in parallel, [${a.lineStart(i)}, ${a.lineEnd(i)}) in one pass`);
+	}
+	for (let e = 0; e < a.entryCount; e++) {
+		const x = [a.entryStartLine(e), a.entryEndLine(e), a.entryLevel(e), a.entryTime(e)];
+		const y = [b.entryStartLine(e), b.entryEndLine(e), b.entryLevel(e), b.entryTime(e)];
+		if (x.some((v, k) => !Object.is(v, y[k]))) assert.fail(`${what}: entry ${e} is ${y} in parallel, ${x} in one pass`);
+	}
+}
+
+/** Indexes `path` in one pass and in `threads` ranges with small reads (so the split lands mid-file). */
+async function compare(path: string, threads: number, what: string, ranges = threads): Promise<{ one: LogIndex; par: LogIndex }> {
+	const one = await indexFile(path, { threads: 1, chunkSize: 4096 });
+	let progressed = 0;
+	const par = await indexFile(path, { threads, workerScript, parallelMinBytes: 0, chunkSize: 4096, onProgress: (n) => (progressed = n) });
+	assert.equal(progressed, par.bytes, `${what}: progress reaches the file size`);
+	same(one, par, what);
+	assert.equal(par.ranges, ranges, `${what}: read in ${ranges} ranges`);
+	return { one, par };
+}
+
+test('every Loghub set: the parallel index equals the one-pass index', async () => {
+	for (const set of readdirSync(fixture('loghub'))) {
+		if (!/^[A-Z]/.test(set) || set === 'LICENSE' || set === 'README.md') continue;
+		const log = readdirSync(fixture('loghub', set)).find((f) => f.endsWith('.log'));
+		if (log) await compare(fixture('loghub', set, log), 3, set);
+	}
+});
+
+test('tracebacks, CRLF, no trailing newline, a huge line: same index, and appends continue it', async () => {
+	const lines: string[] = [];
+	for (let i = 0; i < 6000; i++) {
+		const t = `2024-05-01 10:${String(Math.floor(i / 100) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},${String(i % 1000).padStart(3, '0')}`;
+		if (i % 7 === 3) {
+			lines.push(`${t} - app.db - ERROR - query ${i} failed`, 'Traceback (most recent call last):', '  File "app.py", line 10, in run', '    db.query()', `ValueError: bad ${i}`);
+		} else if (i === 4000) lines.push(`${t} - app - INFO - big ${'x'.repeat(300_000)}`);
+		else lines.push(`${t} - app.${i % 5} - ${['DEBUG', 'INFO', 'WARNING'][i % 3]} - message ${i}`);
+	}
+	const lf = join(tmp.dir, 'lf.log');
+	writeFileSync(lf, lines.join('\n'));
+	await compare(lf, 4, 'LF, no trailing newline');
+	const crlf = join(tmp.dir, 'crlf.log');
+	writeFileSync(crlf, lines.join('\r\n') + '\r\n');
+	const { one, par } = await compare(crlf, 2, 'CRLF');
+	// Both continue the same way when the file grows (follow mode appends to the index).
+	const more = Buffer.from('2024-05-01 11:00:00,000 - app - ERROR - appended\r\n  detail\r\nno newline yet');
+	appendFileSync(crlf, more);
+	for (const idx of [one, par]) {
+		idx.append(more);
+		idx.finish();
+	}
+	same(one, par, 'after an append');
+	assert.equal(par.lineCount, one.lineCount);
+	assert.ok(readFileSync(crlf).length === par.bytes);
+});
+
+test('a file with no header after the split point falls back to one range', async () => {
+	// 1,200 records, then one entry of 20,000 continuation lines: no split point finds a header.
+	const p = join(tmp.dir, 'one-long-entry.log');
+	const head = Array.from({ length: 1200 }, (_, i) => `2024-05-01 10:00:00,${String(i % 1000).padStart(3, '0')} - app - INFO - record ${i}`);
+	writeFileSync(p, head.concat(Array.from({ length: 20000 }, (_, i) => `    at frame ${i}`)).join('\n') + '\n');
+	await compare(p, 3, 'no headers', 1);
+});
+
+/** `loglens filter` with the given threads; parallel ranges as small as 64 KB. */
+function filter(threads: number, file: string, args: string[]): Buffer {
+	const r = spawnSync(process.execPath, [cli, 'filter', file, ...args], { env: { ...process.env, LOGLENS_INDEX_THREADS: String(threads), LOGLENS_PARALLEL_MIN_BYTES: '65536' }, maxBuffer: 1 << 28 });
+	assert.equal(r.status, 0, r.stderr.toString());
+	return r.stdout;
+}
+
+test('loglens filter in parallel ranges writes exactly what one pass writes, in order', () => {
+	const big = join(tmp.dir, 'filter.log');
+	const lines: string[] = [];
+	for (let i = 0; i < 20000; i++) {
+		const t = `2024-05-01 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},${String(i % 1000).padStart(3, '0')}`;
+		if (i % 11 === 5) lines.push(`${t} - svc.db - ERROR - query ${i} failed`, 'Traceback (most recent call last):', `  File "db.py", line ${i % 90}, in run`, `TimeoutError: after ${i} ms`);
+		else lines.push(`${t} - svc.${['web', 'db', 'queue'][i % 3]} - ${['DEBUG', 'INFO', 'WARNING'][i % 3]} - request ${i} done in ${i % 97} ms`);
+	}
+	writeFileSync(big, lines.join('\r\n').replace(/request 7/g, '\x1b[31mrequest 7\x1b[0m') + '\r\n2024-05-01 11:00:00,000 - svc.web - ERROR - last, no newline');
+	const cases = [['--level', 'error'], ['--grep', 'Timeout', '-i'], ['--level', 'warning', '--exclude', 'request 1'], ['--logger', 'svc.db'], ['--levels', 'info,error', '--raw']];
+	for (const args of cases) {
+		const one = filter(1, big, args);
+		assert.ok(one.length > 0, `${args.join(' ')} matches something`);
+		assert.ok(filter(3, big, args).equals(one), `${args.join(' ')}: same output in 3 threads`);
+	}
+	const apache = readdirSync(fixture('loghub', 'Apache')).find((f) => f.endsWith('.log')) as string;
+	const a = fixture('loghub', 'Apache', apache);
+	assert.ok(filter(2, a, ['--level', 'error']).equals(filter(1, a, ['--level', 'error'])), 'Apache: same output');
+});
