@@ -5,7 +5,9 @@ import { promises as fsp } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { CompiledFilter } from './filter';
 import { filteringStream, MemorySink } from './filterOutput';
-import type { FilterJob, RangeJob, RangeMessage } from './indexWorkers';
+import type { FilterJob, MinedRange, RangeJob, RangeMessage, TemplatesJob } from './indexWorkers';
+import { IntColumn, miningStream } from './templateRun';
+import { TemplateMiner } from './templates';
 import { IndexPart, LogIndex } from './logIndex';
 
 async function indexRange(job: RangeJob, progress: (bytes: number) => void): Promise<IndexPart> {
@@ -40,6 +42,13 @@ async function indexRange(job: RangeJob, progress: (bytes: number) => void): Pro
 async function filterRange(job: FilterJob): Promise<Buffer> {
 	const sink = new MemorySink();
 	const stream = filteringStream(new CompiledFilter(job.spec), sink, job.out, { format: job.format, ctx: job.ctx, presample: job.presample, startOffset: job.start });
+	await readJobRange(job, (b) => stream.append(b));
+	stream.finish();
+	return sink.bytes();
+}
+
+/** Reads `[job.start, job.end)` of the file into `append`. */
+async function readJobRange(job: RangeJob | FilterJob | TemplatesJob, append: (b: Buffer) => void): Promise<void> {
 	const fh = await fsp.open(job.path, 'r');
 	try {
 		const buf = Buffer.allocUnsafe(job.chunkSize);
@@ -47,18 +56,41 @@ async function filterRange(job: FilterJob): Promise<Buffer> {
 			const { bytesRead } = await fh.read(buf, 0, Math.min(job.chunkSize, job.end - pos), pos);
 			if (bytesRead === 0) break;
 			pos += bytesRead;
-			stream.append(buf.subarray(0, bytesRead));
+			append(buf.subarray(0, bytesRead));
 		}
 	} finally {
 		await fh.close();
 	}
-	stream.finish();
-	return sink.bytes();
 }
 
-parentPort?.on('message', (job: RangeJob | FilterJob) => {
+/** Mines one range's templates (ids resolved to the range's surviving templates). */
+async function mineRange(job: TemplatesJob): Promise<MinedRange> {
+	const miner = new TemplateMiner();
+	const record = job.record ? { starts: new IntColumn(), ends: new IntColumn(), ids: new IntColumn() } : null;
+	const stream = miningStream(miner, record, { format: job.format, ctx: job.ctx, presample: job.presample, startOffset: job.start });
+	await readJobRange(job, (b) => stream.append(b));
+	stream.finish();
+	const r: MinedRange = { templates: miner.exportTemplates(), lines: stream.lineCount };
+	if (record) {
+		const ids = record.ids.data.subarray(0, record.ids.length);
+		for (let k = 0; k < ids.length; k++) ids[k] = miner.resolve(ids[k]);
+		r.starts = record.starts.data.subarray(0, record.starts.length);
+		r.ends = record.ends.data.subarray(0, record.ends.length);
+		r.ids = ids;
+	}
+	return r;
+}
+
+parentPort?.on('message', (job: RangeJob | FilterJob | TemplatesJob) => {
 	const port = parentPort as NonNullable<typeof parentPort>;
 	const send = (m: RangeMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+	if (job.kind === 'templates') {
+		mineRange(job).then(
+			(mined) => send({ id: job.id, mined }, [mined.starts, mined.ends, mined.ids].filter((a) => a !== undefined).map((a) => (a as Int32Array).buffer as ArrayBuffer)),
+			(e: unknown) => send({ id: job.id, error: e instanceof Error ? e.message : String(e) }),
+		);
+		return;
+	}
 	if (job.kind === 'filter') {
 		filterRange(job).then(
 			(out) => send({ id: job.id, out }, [out.buffer as ArrayBuffer]),

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { FilterSpec } from './filter';
 import type { FilterOutputOptions } from './filterOutput';
 import type { ParseContext } from './format';
+import type { MinedTemplate } from './templates';
 import type { IndexPart, LogIndex } from './logIndex';
 
 /** Files smaller than this are indexed by one thread (a worker costs ~30 ms to start). */
@@ -37,8 +38,26 @@ export interface FilterJob extends Omit<RangeJob, 'kind'> {
 	out: FilterOutputOptions;
 }
 
+/** What a worker mines (`loglens templates` of one range). */
+export interface TemplatesJob extends Omit<RangeJob, 'kind'> {
+	kind: 'templates';
+	id: number;
+	/** Send every entry's lines and template id too (`--jsonl`). */
+	record: boolean;
+}
+
+/** A range's templates (ids local to the range) and, when asked, its entries' lines and ids. */
+export interface MinedRange {
+	templates: MinedTemplate[];
+	/** Lines in the range. */
+	lines: number;
+	starts?: Int32Array;
+	ends?: Int32Array;
+	ids?: Int32Array;
+}
+
 /** Messages from a worker. */
-export type RangeMessage = { progress: number } | { part: IndexPart } | { error: string; id?: number } | { id: number; out: Uint8Array };
+export type RangeMessage = { progress: number } | { part: IndexPart } | { error: string; id?: number } | { id: number; out: Uint8Array } | { id: number; mined: MinedRange };
 
 export interface ParallelOptions {
 	/** Threads in all, the caller's included (default: the CPUs, at most 4; env LOGLENS_INDEX_THREADS). */

@@ -40,6 +40,16 @@ export interface TemplateMinerOptions {
 /** One mined template, as listed by `TemplateMiner.templates()`. */
 export interface TemplateInfo { id: number; template: string; count: number; }
 
+/** A live template as another miner absorbs it (`exportTemplates` → `absorb`). */
+export interface MinedTemplate {
+	id: number;
+	/** The masked tokens (`<*>` for variables); empty for a traceback group. */
+	tokens: string[];
+	/** A traceback group's text. */
+	text?: string;
+	count: number;
+}
+
 /** Roots scanned per length bucket when a new message shape arrives; bounds the cost on odd logs. */
 const MAX_SCAN = 4000;
 
@@ -150,7 +160,7 @@ export class TemplateMiner {
 	}
 
 	/** A masked message whose exact shape is not cached: match it or make a new template. */
-	private addShape(toks: string[], key: Uint8Array): number {
+	private addShape(toks: string[], key: Uint8Array, count = 1): number {
 		if (this.shapes.size >= this.cacheSize) {
 			// forget the oldest shapes; they still match their (only more general) templates
 			this.shapes.evictOldest(this.cacheSize >> 3);
@@ -158,13 +168,40 @@ export class TemplateMiner {
 		let list = this.buckets.get(toks.length);
 		if (!list) { list = []; this.buckets.set(toks.length, list); }
 		const best = this.match(toks, list);
-		if (best) { best.count++; this.shapes.set(key, best.id); return best.id; }
-		const c: Cluster = { id: this.clusters.length, tokens: toks, count: 1, parent: this.clusters.length };
+		if (best) { best.count += count; this.shapes.set(key, best.id); return best.id; }
+		const c: Cluster = { id: this.clusters.length, tokens: toks, count, parent: this.clusters.length };
 		this.clusters.push(c);
 		list.push(c);
 		this.shapes.set(key, c.id);
 		this.mergeAround(c, list);
 		return c.id;
+	}
+
+	/** Live templates in the order they were made (for another miner to `absorb`). */
+	exportTemplates(): MinedTemplate[] {
+		const out: MinedTemplate[] = [];
+		for (const c of this.clusters) if (c.parent === c.id) out.push({ id: c.id, tokens: c.tokens.slice(), text: c.text, count: c.count });
+		return out;
+	}
+
+	/**
+	 * Adds a template another miner learned (of another part of the same file), with all its
+	 * messages: matched and merged here like a message of that shape. Returns its id here.
+	 */
+	absorb(t: MinedTemplate): number {
+		if (t.text !== undefined) {
+			const key = '\u0001' + t.text;
+			const hit = this.byTraceback.get(key);
+			if (hit !== undefined) { this.clusters[this.resolve(hit)].count += t.count; return hit; }
+			const id = this.clusters.length;
+			this.clusters.push({ id, tokens: [], count: t.count, parent: id, text: t.text });
+			this.byTraceback.set(key, id);
+			return id;
+		}
+		const key = Buffer.from(t.tokens.join(' '), 'utf8');
+		const hit = this.shapes.get(key, 0, key.length, fnv1a(key, key.length));
+		if (hit >= 0) { this.clusters[this.resolve(hit)].count += t.count; return hit; }
+		return this.addShape(t.tokens.slice(), key, t.count);
 	}
 
 	/** The live cluster whose template covers `toks` with the most constant tokens. */

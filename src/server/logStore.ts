@@ -9,6 +9,7 @@ import { URI } from 'vscode-uri';
 import { LogIndex } from '../core/logIndex';
 import { ByteSource, FileSource, BufferSource } from '../core/byteSource';
 import { SAMPLE_BYTES } from '../core/lineScanner';
+import { defaultWorkerScript, ParallelRanges, planRanges } from '../core/indexWorkers';
 import { formatFor } from './formatSettings';
 import { LEVEL_NAMES } from '../core/levels';
 import { LogSummary, LevelCounts } from '../shared/protocol';
@@ -127,7 +128,7 @@ export class LogStore {
 		const doc: LogDoc = { uri, index: this.newIndex(path), source: new FileSource(path), state: 'indexing', indexedBytes: 0, totalBytes: size };
 		this.docs.set(uri, doc);
 		const t0 = Date.now();
-		await this.readInto(doc, doc.source as FileSource, size);
+		await this.readInto(doc, doc.source as FileSource, size, path);
 		doc.state = doc.index.binary ? 'binary' : 'ready';
 		if (doc.index.binary) doc.message = `${path} looks like a binary file (NUL or control bytes): it is not indexed as a log.`;
 		this.log(`indexed ${path}: ${doc.index.lineCount} lines, ${doc.index.entryCount} entries, format ${doc.index.format.format.id} in ${Date.now() - t0} ms`);
@@ -138,23 +139,65 @@ export class LogStore {
 
 	/**
 	 * Reads the file into the document's index in big chunks, yielding between them so requests
-	 * are answered from the partial index while a large file is still being read.
+	 * are answered from the partial index while a large file is still being read. A big file's
+	 * later ranges are indexed meanwhile by worker threads (core/indexWorkers.ts) and absorbed at
+	 * the end: requests see the first range grow, then the whole file.
 	 */
-	private async readInto(doc: LogDoc, src: FileSource, size: number): Promise<void> {
+	private async readInto(doc: LogDoc, src: FileSource, size: number, path?: string): Promise<void> {
 		const chunk = 4 << 20;
-		let off = doc.index.bytes;
-		while (off < size) {
-			const buf = src.read(off, Math.min(chunk, size - off));
-			if (!buf.length) break;
-			doc.index.append(buf);
-			off += buf.length;
-			doc.indexedBytes = off;
-			if (off >= SAMPLE_BYTES) this.notify(doc);
-			await new Promise((r) => setImmediate(r));
-			if (this.docs.get(doc.uri) !== doc) return;
+		const idx = doc.index;
+		const stale = () => this.docs.get(doc.uri) !== doc || doc.index !== idx;
+		let off = idx.bytes;
+		const plan = off === 0 && path ? planRanges(size, { format: this.formatSetting(path) }) : 1;
+		const script = defaultWorkerScript();
+		let ranges = plan > 1 && script ? new ParallelRanges(plan, script) : undefined;
+		let planned = !ranges;
+		let limit = size;
+		try {
+			while (off < limit) {
+				const buf = src.read(off, Math.min(chunk, limit - off));
+				if (!buf.length) break;
+				idx.append(buf);
+				off += buf.length;
+				if (!planned && ranges && idx.settled) {
+					planned = true;
+					if (idx.binary) {
+						ranges.dispose();
+						ranges = undefined;
+					} else {
+						limit = await ranges.start(idx, { path: path as string, ctx: idx.parseContext, chunkSize: chunk }, size, off, async (p, n) => src.read(p, n));
+					}
+				}
+				doc.indexedBytes = off + (ranges?.bytesDone ?? 0);
+				if (off >= SAMPLE_BYTES) this.notify(doc);
+				await new Promise((r) => setImmediate(r));
+				if (stale()) return;
+			}
+			if (ranges) {
+				await ranges.absorbInto(idx, async (start, end) => {
+					for (let p = start; p < end;) {
+						const b = src.read(p, Math.min(chunk, end - p));
+						if (!b.length) break;
+						idx.append(b);
+						p += b.length;
+					}
+				});
+				if (stale()) return;
+			}
+		} finally {
+			ranges?.dispose();
 		}
-		doc.index.finish();
-		doc.indexedBytes = doc.totalBytes = doc.index.bytes;
+		idx.finish();
+		doc.indexedBytes = doc.totalBytes = idx.bytes;
+	}
+
+	/** The format configured for a file (undefined: detect it). */
+	private formatSetting(path: string) {
+		try {
+			return formatFor(path);
+		} catch {
+			return undefined;
+		}
 	}
 
 	/** An empty index for a file, with its configured format (or detection) and year. */
@@ -200,6 +243,8 @@ export class LogStore {
 					return;
 				}
 				if (doc.state === 'missing') doc.state = 'ready';
+				// A (re)index in progress reads up to the size it saw; growth after it is read next time.
+				if (doc.state === 'indexing') return;
 				if (st.size > doc.index.bytes) {
 					const src = doc.source as FileSource;
 					src.invalidate();
@@ -244,7 +289,7 @@ export class LogStore {
 		doc.index = this.newIndex(path);
 		doc.state = 'indexing';
 		doc.message = undefined;
-		this.readInto(doc, src, src.size).then(() => {
+		this.readInto(doc, src, src.size, path).then(() => {
 			doc.state = doc.index.binary ? 'binary' : 'ready';
 			this.notify(doc, true);
 		}, (e) => this.log(`reindex of ${path} failed: ${(e as Error).message}`));

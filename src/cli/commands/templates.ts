@@ -1,7 +1,8 @@
-import { stripAnsi } from '../../core/ansi';
-import { EntryStream } from '../../core/entryStream';
-import { TemplateMiner, tracebackKey } from '../../core/templates';
+import { templatesInParallel } from '../../core/rangePool';
+import { EntryTemplates, IntColumn, miningStream } from '../../core/templateRun';
+import { TemplateMiner } from '../../core/templates';
 import { fileYear, Output, readInput } from '../cliIo';
+import { isStreamedInput } from '../logInput';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
 
 export const summary = 'message templates with counts, most frequent first (--jsonl: the template of every line)';
@@ -15,56 +16,25 @@ and the frame that raised it. Prints "count  id  template", most frequent first.
                      (continuation lines carry their entry's template; text after all merges)
 ${COMMON_HELP}`;
 
-/** Growable Int32 column: entry start line, end line and template id for a second pass. */
-class IntColumn {
-	data = new Int32Array(1 << 12);
-	length = 0;
-	push(v: number): void {
-		if (this.length === this.data.length) {
-			const next = new Int32Array(this.data.length * 2);
-			next.set(this.data);
-			this.data = next;
-		}
-		this.data[this.length++] = v;
-	}
-}
-
 export async function run(argv: string[]): Promise<number> {
 	const args = parseCommandArgs(argv, { jsonl: { type: 'boolean' } }, HELP);
 	if (!args) return 0;
 	const jsonl = args.values.jsonl === true;
-	const miner = new TemplateMiner();
+	const format = args.values.format as string | undefined;
+	const ctx = { year: fileYear(args.file) };
 	// Ids are final only after the whole file is mined, so the per-line output is a second pass.
-	const starts = new IntColumn();
-	const ends = new IntColumn();
-	const ids = new IntColumn();
-	const stream = new EntryStream((e, s) => {
-		let id: number;
-		if (e.line === e.endLine && e.messageStart >= 0) {
-			// The common case: a one-line entry whose message start the format's fast path knew.
-			id = miner.addBytes(e.src, e.srcStart + e.messageStart, e.srcEnd);
-		} else if (e.line !== e.endLine) {
-			const d = s.detail(e, true);
-			const tb = d.exception && d.text !== undefined ? tracebackKey(d.text) : undefined;
-			id = miner.add(d.message, tb);
-		} else {
-			// the full detail (exception search, fields) costs far more than the header parse it needs
-			let line = e.bytes.toString('utf8');
-			if (e.line === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-			if (line.indexOf('\x1b') >= 0) line = stripAnsi(line);
-			const h = s.format.format.parseHeader(line, s.parseContext);
-			id = miner.add(h ? (h.message ?? line.slice(h.messageStart, h.messageEnd ?? line.length)) : line);
-		}
-		if (jsonl) {
-			starts.push(e.line);
-			ends.push(e.endLine);
-			ids.push(id);
-		}
-	}, { format: args.values.format as string | undefined, ctx: { year: fileYear(args.file) }, transient: true, messageStarts: true });
-	await readInput(args.file, (c) => {
-		stream.append(c);
-	});
-	stream.finish();
+	const record: EntryTemplates | null = jsonl ? { starts: new IntColumn(), ends: new IntColumn(), ids: new IntColumn() } : null;
+	// A big file is mined in parallel ranges (worker threads) whose templates are then merged.
+	let miner = isStreamedInput(args.file) ? undefined : await templatesInParallel(args.file, format, ctx, record);
+	if (!miner) {
+		const one = (miner = new TemplateMiner());
+		const stream = miningStream(one, record, { format, ctx });
+		await readInput(args.file, (c) => {
+			stream.append(c);
+		});
+		stream.finish();
+	}
+	const { starts, ends, ids } = record ?? { starts: new IntColumn(), ends: new IntColumn(), ids: new IntColumn() };
 
 	const out = new Output();
 	if (!jsonl) {
