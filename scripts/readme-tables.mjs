@@ -24,7 +24,7 @@ const settings = ['| Setting | Default | Description |', '|---|---|---|', ...Obj
 
 const readmePath = join(root, 'README.md');
 const readme = readFileSync(readmePath, 'utf8');
-const put = (text, name, body) => text.replace(new RegExp(`(<!-- ${name}:start -->)[\\s\\S]*?(<!-- ${name}:end -->)`), `$1\n${body}\n$2`);
+const put = (text, name, body) => text.replace(new RegExp(`(<!-- ${name}:start -->)[\\s\\S]*?(<!-- ${name}:end -->)`), (_m, a, b) => `${a}\n${body}\n${b}`);
 const next = put(put(readme, 'commands', commands), 'settings', settings);
 if (process.argv.includes('--check')) {
 	if (next !== readme) {
