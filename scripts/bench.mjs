@@ -2,15 +2,15 @@
 // run and prints one table (median of 3 runs per timing), index bytes per line, peak RSS, the
 // machine, and the template miner's grouping accuracy per Loghub set.
 //
-//   node scripts/bench.mjs [--big] [--huge] [--runs N] [--cli PATH] [--no-ga]
+//   node scripts/bench.mjs [--big] [--huge] [--runs N] [--cli PATH] [--no-ga] [--follow-only]
 //
 // --cli times another build of the CLI (e.g. an older commit's) against the same baselines.
 //
 // The logs are written once by scripts/make-bench-log.py (CPython's logging) into
 // ${XDG_CACHE_HOME:-~/.cache}/loglens-bench/: ~170 MB / 2,000,000 records; with --big (or
 // BENCH_BIG=1) also ~1 GB; with --huge (BENCH_HUGE=1) also ~5 GB, run once for memory only.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,8 @@ const big = argv.includes('--big') || process.env.BENCH_BIG === '1';
 const huge = argv.includes('--huge') || process.env.BENCH_HUGE === '1';
 const runs = argv.includes('--runs') ? Number(argv[argv.indexOf('--runs') + 1]) : 3;
 const cli = argv.includes('--cli') ? argv[argv.indexOf('--cli') + 1] : join(root, 'dist', 'cli.js');
-const withGa = !argv.includes('--no-ga');
+const followOnly = argv.includes('--follow-only');
+const withGa = !argv.includes('--no-ga') && !followOnly;
 if (!existsSync(cli)) {
 	console.error(`${cli} is missing: run \`npm run build\` first (npm run bench does).`);
 	process.exit(2);
@@ -167,8 +168,8 @@ function countLines(path) {
 // ---- run ------------------------------------------------------------------------------------
 const started = Date.now();
 console.error(`machine: ${machine.nproc} CPUs, ${machine.cpu}, load average at start ${machine.load}, node ${machine.node}`);
-const logs = makeLogs();
-benchLog(logs[0], '170 MB');
+const logs = followOnly ? [] : makeLogs();
+if (logs[0]) benchLog(logs[0], '170 MB');
 const bigLog = logs.find((p) => p.endsWith('bench-1g.log'));
 if (bigLog) benchLog(bigLog, '1 GB');
 const hugeLog = logs.find((p) => p.endsWith('bench-5g.log'));
@@ -185,13 +186,80 @@ if (hugeLog) {
 	rows.push({ op: 'filter time [5 GB]', ours: filt.secs, unit: 's' });
 }
 
+// ---- follow latency ----------------------------------------------------------------------------
+// CPython's logging appends timestamped records at a steady rate while `loglens follow` and
+// `tail -F` follow the same file; latency = when a follower printed the record − when it was written.
+const FOLLOW_PRODUCER = `
+import logging, sys, time
+path, n, rate = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+h = logging.FileHandler(path)
+h.setFormatter(logging.Formatter('%(asctime)s - %(name)s - %(levelname)s - %(message)s'))
+log = logging.getLogger('bench'); log.addHandler(h); log.setLevel(logging.INFO); log.propagate = False
+t0 = time.time()
+for i in range(n):
+    log.info('seq=%06d t=%.6f payload', i, time.time())
+    if i % 100 == 99:
+        d = t0 + (i + 1) / rate - time.time()
+        if d > 0: time.sleep(d)
+h.close()
+`;
+
+function follower(cmd, args) {
+	const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+	const lat = [];
+	let rest = '';
+	const f = { p, lat, warm: false };
+	p.stdout.setEncoding('utf8');
+	p.stdout.on('data', (d) => {
+		const now = Date.now();
+		const text = rest + d;
+		if (text.includes('WARMUP')) f.warm = true;
+		const cut = text.lastIndexOf('\n');
+		rest = text.slice(cut + 1);
+		for (const m of text.slice(0, cut + 1).matchAll(/ t=(\d+\.\d+) /g)) lat.push(now - Number(m[1]) * 1000);
+	});
+	return f;
+}
+
+async function followLatency(rate, n) {
+	const file = join(tmp, 'follow.log');
+	writeFileSync(file, '');
+	const ours = follower(node, [cli, 'follow', file, '-n', '0', '-q']);
+	const tail = follower('tail', ['-F', '-n', '0', file]);
+	// Both followers are up once each has printed a warm-up record (appended until they have).
+	for (let deadline = Date.now() + 15_000; !(ours.warm && tail.warm); ) {
+		if (Date.now() > deadline) throw new Error('follow bench: the followers never printed the warm-up record');
+		appendFileSync(file, '2024-05-01 10:00:00,000 - bench - INFO - WARMUP\n');
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	const py = spawn('python3', ['-c', FOLLOW_PRODUCER, file, String(n), String(rate)], { stdio: 'ignore' });
+	await new Promise((r) => py.on('exit', r));
+	const deadline = Date.now() + 10_000;
+	while ((ours.lat.length < n || tail.lat.length < n) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+	ours.p.kill('SIGTERM');
+	tail.p.kill('SIGTERM');
+	const pct = (a, q) => {
+		const s = a.slice().sort((x, y) => x - y);
+		return s.length ? s[Math.min(s.length - 1, Math.floor(s.length * q))] : NaN;
+	};
+	return { ours: { n: ours.lat.length, p50: pct(ours.lat, 0.5), p99: pct(ours.lat, 0.99) }, tail: { n: tail.lat.length, p50: pct(tail.lat, 0.5), p99: pct(tail.lat, 0.99) } };
+}
+
+{
+	const rate = 10000, n = 30000;
+	const f = await followLatency(rate, n);
+	notes.push(`follow at ${rate.toLocaleString('en-US')} lines/s, ${n.toLocaleString('en-US')} records by CPython logging: loglens follow printed ${f.ours.n}, tail -F ${f.tail.n}`);
+	rows.push({ op: `follow latency p50 vs tail -F [${rate / 1000}k lines/s]`, ours: f.ours.p50, base: f.tail.p50, ratio: f.ours.p50 / f.tail.p50, unit: 'ms', goal: '-', met: '' });
+	rows.push({ op: `follow latency p99 vs tail -F [${rate / 1000}k lines/s]`, ours: f.ours.p99, base: f.tail.p99, ratio: f.ours.p99 / f.tail.p99, unit: 'ms', goal: '≤ 100 ms', met: f.ours.p99 <= 100 ? 'yes' : 'NO' });
+}
+
 // Grouping accuracy per Loghub set (scripts/ga.mjs).
 const ga = withGa ? spawnSync(node, [join(root, 'scripts', 'ga.mjs')], { cwd: root, encoding: 'utf8' }) : { stdout: '(skipped)' };
 
 // ---- report ---------------------------------------------------------------------------------
-const fmt = (x, unit) => (x === undefined || x === null || Number.isNaN(x) ? '-' : unit === 'B' || unit === 'µs' ? `${x.toFixed(2)} ${unit}` : unit === 'MB' ? `${x.toFixed(0)} MB` : `${x.toFixed(3)} s`);
+const fmt = (x, unit) => (x === undefined || x === null || Number.isNaN(x) ? '-' : unit === 'B' || unit === 'µs' ? `${x.toFixed(2)} ${unit}` : unit === 'MB' || unit === 'ms' ? `${x.toFixed(0)} ${unit}` : `${x.toFixed(3)} s`);
 const table = [['operation', 'ours', 'baseline', 'ratio', 'goal', 'met?']];
-for (const r of rows) table.push([r.op, fmt(r.ours, r.unit ?? 's'), r.base === undefined ? '-' : fmt(r.base, 's'), r.ratio === undefined || r.ratio === null ? '-' : `${r.ratio.toFixed(2)}×`, r.goal ?? '-', r.met ?? '']);
+for (const r of rows) table.push([r.op, fmt(r.ours, r.unit ?? 's'), r.base === undefined ? '-' : fmt(r.base, r.unit === 'ms' ? 'ms' : 's'), r.ratio === undefined || r.ratio === null ? '-' : `${r.ratio.toFixed(2)}×`, r.goal ?? '-', r.met ?? '']);
 const widths = table[0].map((_, c) => Math.max(...table.map((r) => r[c].length)));
 const line = (r) => '| ' + r.map((v, c) => v.padEnd(widths[c])).join(' | ') + ' |';
 console.log(`\nLog Lens bench — ${machine.nproc} CPUs (${machine.cpu}), load average at start ${machine.load}, node ${machine.node}; median of ${runs} runs; ${grepVersion}${rg ? ', ripgrep ' + spawnSync(rg, ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0].split(' ')[1] : ''}${lnav ? ', ' + spawnSync(lnav, ['-V'], { encoding: 'utf8' }).stdout.trim() : ''}\n`);
