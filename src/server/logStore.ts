@@ -131,7 +131,7 @@ export class LogStore {
 		await this.readInto(doc, doc.source as FileSource, size, path);
 		doc.state = doc.index.binary ? 'binary' : 'ready';
 		if (doc.index.binary) doc.message = `${path} looks like a binary file (NUL or control bytes): it is not indexed as a log.`;
-		this.log(`indexed ${path}: ${doc.index.lineCount} lines, ${doc.index.entryCount} entries, format ${doc.index.format.format.id} in ${Date.now() - t0} ms`);
+		this.log(`indexed ${path}: ${doc.index.lineCount} lines, ${doc.index.entryCount} entries, format ${doc.index.format.format.id} in ${Date.now() - t0} ms${doc.index.ranges > 1 ? ` (${doc.index.ranges} ranges in parallel)` : ''}`);
 		this.watch(doc, path);
 		this.notify(doc, true);
 		return doc;
