@@ -49,7 +49,7 @@ class Session {
 	private readonly rateWindow: [number, number][] = [];
 	private state: FollowStatus['state'] = 'following';
 	private readAt = 0;
-	private notifyTimer: NodeJS.Timeout | undefined;
+	private notifyTimer: NodeJS.Immediate | undefined;
 	private idleTimer: NodeJS.Timeout | undefined;
 	/** Entry detection over bytes not yet handed to filters and alerts. */
 	private stage: LogIndex;
@@ -211,18 +211,21 @@ class Session {
 		return { id: this.id, uri: this.uri, path: this.params.path, lines: this.doc.index.lineCount, received: this.received, rate: Math.round(recent / 2), state: this.state, readAt: this.readAt, ...this.takeDelta(), markers: this.markers };
 	}
 
-	/** Appends go out in small batches (the client applies them as edits, never re-sending the tab). */
+	/**
+	 * Appends go out as soon as the current read is handled (the follower already coalesces reads;
+	 * the client batches what arrives while an edit is in flight, never re-sending the tab). A
+	 * fixed delay here would only add to every line's latency.
+	 */
 	private scheduleNotify(): void {
 		if (this.notifyTimer) return;
-		const delay = 25;
-		this.notifyTimer = setTimeout(() => {
+		this.notifyTimer = setImmediate(() => {
 			this.notifyTimer = undefined;
 			this.cb.changed(this.status());
-		}, delay);
+		});
 	}
 
 	async stop(): Promise<void> {
-		clearTimeout(this.notifyTimer);
+		if (this.notifyTimer) clearImmediate(this.notifyTimer);
 		clearTimeout(this.idleTimer);
 		this.state = 'stopped';
 		await this.follower.close();
