@@ -32,13 +32,20 @@ interface Session {
 	/** Lines the server dropped from the head (maxLines) before the tab's first line, and as of its latest status. */
 	headLines: number;
 	dropTo: { lines: number; bytes: number };
-	/** The markers the tab's decorations show (see markersKey). */
+	/** Lines the server had dropped when it sent `markers` (their lines count from there). */
+	markersHead: number;
+	/** The markers the tab's decorations show (see shownMarkers). */
 	decorated?: string;
 }
 
-/** Identifies the markers shown in a tab of `lineCount` lines: decorations are sent again only when it changes. */
-function markersKey(markers: FollowMarker[], lineCount: number): string {
-	return markers.filter((m) => m.line < lineCount).map((m) => `${m.line}:${m.kind}:${m.text}`).join('\n');
+/**
+ * The markers as lines of the tab, which may not have deleted the head lines the server dropped
+ * yet; with a key that changes when they do (decorations are sent again only then).
+ */
+function shownMarkers(s: Session, lineCount: number): { marks: { line: number; text: string }[]; key: string } {
+	const shift = s.markersHead - s.headLines;
+	const marks = s.markers.map((m) => ({ line: m.line + shift, text: m.text })).filter((m) => m.line >= 0 && m.line < lineCount);
+	return { marks, key: marks.map((m) => `${m.line}:${m.text}`).join('\n') };
 }
 
 export class FollowMode extends Disposable implements vscode.TextDocumentContentProvider {
@@ -124,6 +131,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		const r = await this.client.sendRequest(FollowContentRequest.type, { id: s.info.id });
 		this.counts.fetches++;
 		s.markers = r.markers;
+		s.markersHead = r.droppedLines;
 		s.haveBytes = r.totalOut;
 		s.headLines = r.droppedLines;
 		if (r.droppedLines > s.dropTo.lines) s.dropTo = { lines: r.droppedLines, bytes: r.droppedBytes };
@@ -139,7 +147,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 			anomalyAlerts: cfg.get<boolean>('anomalyAlerts', false),
 		});
 		const uri = vscode.Uri.parse(info.uri);
-		const s: Session = { info, uri, paused: false, markers: [], queue: [], applying: false, headLines: 0, dropTo: { lines: 0, bytes: 0 } };
+		const s: Session = { info, uri, paused: false, markers: [], queue: [], applying: false, headLines: 0, dropTo: { lines: 0, bytes: 0 }, markersHead: 0 };
 		this.sessions.set(info.id, s);
 		const recent = [filePath, ...this.state.get<string[]>(RECENT_KEY, []).filter((p) => p !== filePath)].slice(0, 10);
 		await this.state.update(RECENT_KEY, recent);
@@ -222,6 +230,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		const stateChanged = s.status?.state !== st.state;
 		s.status = st;
 		s.markers = st.markers;
+		s.markersHead = st.droppedLines;
 		const append = st.append;
 		if (st.droppedLines > s.dropTo.lines) s.dropTo = { lines: st.droppedLines, bytes: st.droppedBytes };
 		if (st.reset || s.haveBytes === undefined) {
@@ -314,14 +323,15 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 			ed.revealRange(new vscode.Range(last, 0, last, 0), vscode.TextEditorRevealType.Default);
 		}
 		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === s.uri.toString());
-		if (doc && markersKey(s.markers, doc.lineCount) !== s.decorated) this.decorate(s);
+		if (doc && shownMarkers(s, doc.lineCount).key !== s.decorated) this.decorate(s);
 	}
 
 	private decorate(s: Session): void {
 		for (const ed of vscode.window.visibleTextEditors) {
 			if (ed.document.uri.toString() !== s.uri.toString()) continue;
-			s.decorated = markersKey(s.markers, ed.document.lineCount);
-			ed.setDecorations(this.markerType, s.markers.filter((m) => m.line < ed.document.lineCount).map((m) => ({
+			const { marks, key } = shownMarkers(s, ed.document.lineCount);
+			s.decorated = key;
+			ed.setDecorations(this.markerType, marks.map((m) => ({
 				range: new vscode.Range(m.line, 0, m.line, 0),
 				hoverMessage: `Log Lens: ${m.text}`,
 				renderOptions: { after: { contentText: `  ⟳ ${m.text}`, color: new vscode.ThemeColor('editorWarning.foreground'), fontStyle: 'italic' } },
