@@ -32,6 +32,11 @@ interface Session {
 	/** Lines the server dropped from the head (maxLines) before the tab's first line, and as of its latest status. */
 	headLines: number;
 	dropTo: { lines: number; bytes: number };
+	/**
+	 * The tab's document version when a whole-text fetch returned different text: edits wait until
+	 * the document has that text (an edit built on the old version would fail and fetch again).
+	 */
+	awaitingText?: number;
 	/** Lines the server had dropped when it sent `markers` (their lines count from there). */
 	markersHead: number;
 	/** The markers the tab's decorations show (see shownMarkers). */
@@ -95,7 +100,12 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		}));
 		this._register(vscode.workspace.onDidChangeTextDocument((e) => {
 			const s = this.sessionOf(e.document.uri);
-			if (s) this.afterUpdate(s);
+			if (!s) return;
+			if (s.awaitingText !== undefined && e.document.version > s.awaitingText) {
+				s.awaitingText = undefined;
+				if (!s.applying && (s.queue.length || s.dropTo.lines > s.headLines)) void this.drain(s);
+			}
+			this.afterUpdate(s);
 		}));
 		this._register(vscode.window.onDidChangeTextEditorSelection((e) => this.onSelection(e)));
 		this._register(vscode.window.onDidChangeVisibleTextEditors(() => { for (const s of this.sessions.values()) this.decorate(s); }));
@@ -130,6 +140,8 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		if (!s) return `Log Lens: this follow session has ended. Run "Log Lens: Follow Log File…" to follow again.\n`;
 		const r = await this.client.sendRequest(FollowContentRequest.type, { id: s.info.id });
 		this.counts.fetches++;
+		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+		s.awaitingText = doc && doc.getText() !== r.text ? doc.version : undefined;
 		s.markers = r.markers;
 		s.markersHead = r.droppedLines;
 		s.haveBytes = r.totalOut;
@@ -238,7 +250,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 			if (s.haveBytes !== undefined || st.reset) this.refetch(s);
 		} else {
 			if (append !== undefined) s.queue.push({ text: append, offset: st.appendOffset, readAt: st.readAt });
-			if (!s.applying && (s.queue.length || s.dropTo.lines > s.headLines)) void this.drain(s);
+			if (!s.applying && s.awaitingText === undefined && (s.queue.length || s.dropTo.lines > s.headLines)) void this.drain(s);
 		}
 		// the rate and counts change with every append: redraw them a few times a second only
 		if (stateChanged) this.renderStatus();
@@ -261,7 +273,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 	private async drain(s: Session): Promise<void> {
 		s.applying = true;
 		try {
-			while (s.queue.length || (s.haveBytes !== undefined && s.dropTo.lines > s.headLines)) {
+			while (s.awaitingText === undefined && (s.queue.length || (s.haveBytes !== undefined && s.dropTo.lines > s.headLines))) {
 				const batch = s.queue.splice(0);
 				// nothing applied (the text is fetched whole, or the tab is gone): a later status resumes
 				if (!(await this.applyBatch(s, batch.map((b) => b.text).join(''), batch[0]?.offset ?? s.haveBytes ?? 0))) break;
