@@ -37,6 +37,8 @@ interface Session {
 	 * the document has that text (an edit built on the old version would fail and fetch again).
 	 */
 	awaitingText?: number;
+	/** The last line the tab was scrolled to with the edit in flight (its change then needs no scroll of its own). */
+	scrolledTo?: number;
 	/** Lines the server had dropped when it sent `markers` (their lines count from there). */
 	markersHead: number;
 	/** The markers the tab's decorations show (see shownMarkers). */
@@ -316,7 +318,13 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		s.haveBytes += bytes.length;
 		s.headLines = s.dropTo.lines;
 		if (drop > 0) this.counts.headDrops++;
-		const ok = await vscode.workspace.applyEdit(we);
+		const applied = vscode.workspace.applyEdit(we);
+		// scroll in the same tick: the workbench then draws the new lines and the scroll in one frame
+		let newLines = 0;
+		for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) newLines++;
+		const last = doc.lineCount - 1 + newLines - Math.max(0, drop);
+		s.scrolledTo = this.scrollToEnd(s, last) ? last : undefined;
+		const ok = await applied;
 		if (!ok) this.refetch(s);
 		return ok;
 	}
@@ -327,15 +335,24 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 	 * next append, so only what changed is sent.
 	 */
 	private afterUpdate(s: Session): void {
+		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === s.uri.toString());
+		const last = Math.max(0, (doc?.lineCount ?? 1) - 1);
+		if (s.scrolledTo !== last) this.scrollToEnd(s, last);
+		s.scrolledTo = undefined;
+		if (doc && shownMarkers(s, doc.lineCount).key !== s.decorated) this.decorate(s);
+	}
+
+	/** Puts the cursor on `last` and reveals it in the tab's visible editors, unless paused; true if any. */
+	private scrollToEnd(s: Session, last: number): boolean {
+		let any = false;
 		for (const ed of vscode.window.visibleTextEditors) {
 			if (ed.document.uri.toString() !== s.uri.toString() || s.paused) continue;
-			const last = Math.max(0, ed.document.lineCount - 1);
 			const sel = ed.selection;
 			if (!sel.isEmpty || sel.active.line !== last || sel.active.character !== 0) ed.selection = new vscode.Selection(last, 0, last, 0);
 			ed.revealRange(new vscode.Range(last, 0, last, 0), vscode.TextEditorRevealType.Default);
+			any = true;
 		}
-		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === s.uri.toString());
-		if (doc && shownMarkers(s, doc.lineCount).key !== s.decorated) this.decorate(s);
+		return any;
 	}
 
 	private decorate(s: Session): void {
