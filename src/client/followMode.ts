@@ -15,6 +15,8 @@ import { Disposable } from './disposable';
 
 export const FOLLOW_SCHEME = 'loglens-follow';
 const RECENT_KEY = 'logLens.recentFollows';
+/** How often the status item's rate and counts are redrawn while lines arrive. */
+const STATUS_INTERVAL_MS = 500;
 
 interface Session {
 	info: FollowInfo;
@@ -25,8 +27,32 @@ interface Session {
 	/** Bytes of the server's appended stream the tab holds (undefined until its text was fetched). */
 	haveBytes?: number;
 	/** Appends waiting while an edit is in flight; they go out together as one edit. */
-	queue: { text: string; offset: number }[];
+	queue: { text: string; offset: number; readAt: number }[];
 	applying: boolean;
+	/** Lines the server dropped from the head (maxLines) before the tab's first line, and as of its latest status. */
+	headLines: number;
+	dropTo: { lines: number; bytes: number };
+	/**
+	 * The tab's document version when a whole-text fetch returned different text: edits wait until
+	 * the document has that text (an edit built on the old version would fail and fetch again).
+	 */
+	awaitingText?: number;
+	/** The last line the tab was scrolled to with the edit in flight (its change then needs no scroll of its own). */
+	scrolledTo?: number;
+	/** Lines the server had dropped when it sent `markers` (their lines count from there). */
+	markersHead: number;
+	/** The markers the tab's decorations show (see shownMarkers). */
+	decorated?: string;
+}
+
+/**
+ * The markers as lines of the tab, which may not have deleted the head lines the server dropped
+ * yet; with a key that changes when they do (decorations are sent again only then).
+ */
+function shownMarkers(s: Session, lineCount: number): { marks: { line: number; text: string }[]; key: string } {
+	const shift = s.markersHead - s.headLines;
+	const marks = s.markers.map((m) => ({ line: m.line + shift, text: m.text })).filter((m) => m.line >= 0 && m.line < lineCount);
+	return { marks, key: marks.map((m) => `${m.line}:${m.text}`).join('\n') };
 }
 
 export class FollowMode extends Disposable implements vscode.TextDocumentContentProvider {
@@ -52,7 +78,12 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 	private readonly openAlert = new Map<string, { count: number }>();
 	private readonly muted = new Map<string, number>();
 	private readonly reportedInvalid = new Set<string>();
-	/** Time from the server reading bytes to the tab showing them (ms), for the latency report. */
+	/** What the status item shows (undefined: hidden), and the pending throttled redraw. */
+	private statusShown: { text: string; tooltip: string; alerting: boolean; label: string } | undefined;
+	private statusTimer: NodeJS.Timeout | undefined;
+	/** Whole-text fetches of follow tabs (the content provider) and head trims applied as edits, for tests. */
+	readonly counts = { fetches: 0, headDrops: 0 };
+	/** Time from the server reading bytes to the tab holding them (ms), one per server read, for the latency report. */
 	readonly latencies: number[] = [];
 
 	constructor(private readonly client: LanguageClient, private readonly state: vscode.Memento) {
@@ -71,7 +102,12 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		}));
 		this._register(vscode.workspace.onDidChangeTextDocument((e) => {
 			const s = this.sessionOf(e.document.uri);
-			if (s) this.afterUpdate(s);
+			if (!s) return;
+			if (s.awaitingText !== undefined && e.document.version > s.awaitingText) {
+				s.awaitingText = undefined;
+				if (!s.applying && (s.queue.length || s.dropTo.lines > s.headLines)) void this.drain(s);
+			}
+			this.afterUpdate(s);
 		}));
 		this._register(vscode.window.onDidChangeTextEditorSelection((e) => this.onSelection(e)));
 		this._register(vscode.window.onDidChangeVisibleTextEditors(() => { for (const s of this.sessions.values()) this.decorate(s); }));
@@ -90,6 +126,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		this.statusItem.name = 'Log Lens Follow';
 		this.statusItem.command = 'logLens.toggleAutoScroll';
 		this._register({ dispose: () => { for (const id of [...this.sessions.keys()]) void this.client.sendNotification(FollowStopNotification.type, { id }); } });
+		this._register({ dispose: () => clearTimeout(this.statusTimer) });
 	}
 
 	private sessionOf(uri: vscode.Uri): Session | undefined {
@@ -104,8 +141,14 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		const s = this.sessionOf(uri);
 		if (!s) return `Log Lens: this follow session has ended. Run "Log Lens: Follow Log File…" to follow again.\n`;
 		const r = await this.client.sendRequest(FollowContentRequest.type, { id: s.info.id });
+		this.counts.fetches++;
+		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+		s.awaitingText = doc && doc.getText() !== r.text ? doc.version : undefined;
 		s.markers = r.markers;
+		s.markersHead = r.droppedLines;
 		s.haveBytes = r.totalOut;
+		s.headLines = r.droppedLines;
+		if (r.droppedLines > s.dropTo.lines) s.dropTo = { lines: r.droppedLines, bytes: r.droppedBytes };
 		return r.text;
 	}
 
@@ -118,7 +161,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 			anomalyAlerts: cfg.get<boolean>('anomalyAlerts', false),
 		});
 		const uri = vscode.Uri.parse(info.uri);
-		const s: Session = { info, uri, paused: false, markers: [], queue: [], applying: false };
+		const s: Session = { info, uri, paused: false, markers: [], queue: [], applying: false, headLines: 0, dropTo: { lines: 0, bytes: 0 }, markersHead: 0 };
 		this.sessions.set(info.id, s);
 		const recent = [filePath, ...this.state.get<string[]>(RECENT_KEY, []).filter((p) => p !== filePath)].slice(0, 10);
 		await this.state.update(RECENT_KEY, recent);
@@ -198,26 +241,47 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 	private onChanged(st: FollowStatus): void {
 		const s = this.sessions.get(st.id);
 		if (!s) return;
+		const stateChanged = s.status?.state !== st.state;
 		s.status = st;
 		s.markers = st.markers;
+		s.markersHead = st.droppedLines;
 		const append = st.append;
+		if (st.droppedLines > s.dropTo.lines) s.dropTo = { lines: st.droppedLines, bytes: st.droppedBytes };
 		if (st.reset || s.haveBytes === undefined) {
-			// trimmed, or the tab is not open yet: the whole text is fetched (the content provider)
-			if (s.haveBytes !== undefined || st.reset) this._onDidChange.fire(s.uri);
-		} else if (append !== undefined) {
-			s.queue.push({ text: append, offset: st.appendOffset });
-			if (!s.applying) void this.drain(s);
+			// rebuilt, or the tab is not open yet: the whole text is fetched (the content provider)
+			if (s.haveBytes !== undefined || st.reset) this.refetch(s);
+		} else {
+			if (append !== undefined) s.queue.push({ text: append, offset: st.appendOffset, readAt: st.readAt });
+			if (!s.applying && s.awaitingText === undefined && (s.queue.length || s.dropTo.lines > s.headLines)) void this.drain(s);
 		}
-		this.renderStatus();
+		// the rate and counts change with every append: redraw them a few times a second only
+		if (stateChanged) this.renderStatus();
+		else this.statusTimer ??= setTimeout(() => {
+			this.statusTimer = undefined;
+			this.renderStatus();
+		}, STATUS_INTERVAL_MS);
 	}
 
-	/** Applies queued appends; what arrives meanwhile is batched into the next single edit. */
+	/** The tab's whole text is fetched again (the content provider); its marks are redrawn after. */
+	private refetch(s: Session): void {
+		s.decorated = undefined;
+		this._onDidChange.fire(s.uri);
+	}
+
+	/**
+	 * Applies queued appends (and head trims); what arrives meanwhile is batched into the next single
+	 * edit: one edit in flight at a time, as large as the workbench's pace makes it.
+	 */
 	private async drain(s: Session): Promise<void> {
 		s.applying = true;
 		try {
-			while (s.queue.length) {
+			while (s.awaitingText === undefined && (s.queue.length || (s.haveBytes !== undefined && s.dropTo.lines > s.headLines))) {
 				const batch = s.queue.splice(0);
-				await this.applyAppend(s, batch.map((b) => b.text).join(''), batch[0].offset);
+				// nothing applied (the text is fetched whole, or the tab is gone): a later status resumes
+				if (!(await this.applyBatch(s, batch.map((b) => b.text).join(''), batch[0]?.offset ?? s.haveBytes ?? 0))) break;
+				const now = Date.now();
+				for (const b of batch) if (b.readAt) this.latencies.push(now - b.readAt);
+				if (this.latencies.length > 10_000) this.latencies.splice(0, this.latencies.length - 5000);
 			}
 		} finally {
 			s.applying = false;
@@ -226,46 +290,77 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 
 	/**
 	 * Appends the new lines as an edit at the end of the tab: VS Code then tokenizes only those
-	 * lines, instead of re-reading and re-colouring the whole tab.
+	 * lines, instead of re-reading and re-colouring the whole tab. Lines the server dropped from the
+	 * head (maxLines) are deleted in the same edit.
 	 */
-	private async applyAppend(s: Session, text: string, offset: number): Promise<void> {
-		if (s.haveBytes === undefined) return;
+	private async applyBatch(s: Session, text: string, offset: number): Promise<boolean> {
+		if (s.haveBytes === undefined) return false;
 		let bytes = Buffer.from(text, 'utf8');
 		if (offset > s.haveBytes) {
 			// a gap (an append was missed): fetch the whole text instead
-			this._onDidChange.fire(s.uri);
-			return;
+			this.refetch(s);
+			return false;
 		}
 		if (offset < s.haveBytes) bytes = bytes.subarray(s.haveBytes - offset); // already in the tab
-		if (!bytes.length) return;
 		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === s.uri.toString());
-		if (!doc) return;
+		if (!doc) return false;
+		const drop = s.dropTo.lines - s.headLines;
+		if (drop > 0 && (s.dropTo.bytes > s.haveBytes || drop >= doc.lineCount)) {
+			// the lines to drop are not all in the tab yet (it is far behind): fetch the whole text instead
+			s.headLines = s.dropTo.lines;
+			this.refetch(s);
+			return false;
+		}
+		if (!bytes.length && drop <= 0) return true;
 		const we = new vscode.WorkspaceEdit();
-		const end = doc.lineAt(doc.lineCount - 1).range.end;
-		we.insert(s.uri, end, bytes.toString('utf8'));
+		if (bytes.length) we.insert(s.uri, doc.lineAt(doc.lineCount - 1).range.end, bytes.toString('utf8'));
+		if (drop > 0) we.delete(s.uri, new vscode.Range(0, 0, drop, 0));
 		s.haveBytes += bytes.length;
-		if (!(await vscode.workspace.applyEdit(we))) this._onDidChange.fire(s.uri);
+		s.headLines = s.dropTo.lines;
+		if (drop > 0) this.counts.headDrops++;
+		const applied = vscode.workspace.applyEdit(we);
+		// scroll in the same tick: the workbench then draws the new lines and the scroll in one frame
+		let newLines = 0;
+		for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) newLines++;
+		const last = doc.lineCount - 1 + newLines - Math.max(0, drop);
+		s.scrolledTo = this.scrollToEnd(s, last) ? last : undefined;
+		const ok = await applied;
+		if (!ok) this.refetch(s);
+		return ok;
 	}
 
-	/** After the tab's text changed: scroll to the end unless paused, redraw rotation marks. */
+	/**
+	 * After the tab's text changed: scroll to the end unless paused, redraw rotation marks. Every
+	 * call here is a message the workbench must process (and re-render for) before it can apply the
+	 * next append, so only what changed is sent.
+	 */
 	private afterUpdate(s: Session): void {
-		if (s.status?.readAt) {
-			this.latencies.push(Date.now() - s.status.readAt);
-			if (this.latencies.length > 10_000) this.latencies.splice(0, 5000);
-		}
+		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === s.uri.toString());
+		const last = Math.max(0, (doc?.lineCount ?? 1) - 1);
+		if (s.scrolledTo !== last) this.scrollToEnd(s, last);
+		s.scrolledTo = undefined;
+		if (doc && shownMarkers(s, doc.lineCount).key !== s.decorated) this.decorate(s);
+	}
+
+	/** Puts the cursor on `last` and reveals it in the tab's visible editors, unless paused; true if any. */
+	private scrollToEnd(s: Session, last: number): boolean {
+		let any = false;
 		for (const ed of vscode.window.visibleTextEditors) {
 			if (ed.document.uri.toString() !== s.uri.toString() || s.paused) continue;
-			const last = Math.max(0, ed.document.lineCount - 1);
-			ed.selection = new vscode.Selection(last, 0, last, 0);
+			const sel = ed.selection;
+			if (!sel.isEmpty || sel.active.line !== last || sel.active.character !== 0) ed.selection = new vscode.Selection(last, 0, last, 0);
 			ed.revealRange(new vscode.Range(last, 0, last, 0), vscode.TextEditorRevealType.Default);
+			any = true;
 		}
-		this.decorate(s);
+		return any;
 	}
 
 	private decorate(s: Session): void {
 		for (const ed of vscode.window.visibleTextEditors) {
 			if (ed.document.uri.toString() !== s.uri.toString()) continue;
-			ed.setDecorations(this.markerType, s.markers.filter((m) => m.line < ed.document.lineCount).map((m) => ({
+			const { marks, key } = shownMarkers(s, ed.document.lineCount);
+			s.decorated = key;
+			ed.setDecorations(this.markerType, marks.map((m) => ({
 				range: new vscode.Range(m.line, 0, m.line, 0),
 				hoverMessage: `Log Lens: ${m.text}`,
 				renderOptions: { after: { contentText: `  ⟳ ${m.text}`, color: new vscode.ThemeColor('editorWarning.foreground'), fontStyle: 'italic' } },
@@ -284,23 +379,33 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		}
 	}
 
+	/** Every property set is a message to the workbench, which redraws the item: only changes are set. */
 	private renderStatus(): void {
+		if (this.statusTimer) clearTimeout(this.statusTimer);
+		this.statusTimer = undefined;
 		const s = this.activeSession() ?? [...this.sessions.values()][0];
 		if (!s) {
 			this.statusItem.hide();
+			this.statusShown = undefined;
 			return;
 		}
 		const name = path.basename(s.info.path);
 		const st = s.status;
 		const alerting = [...this.openAlert.keys()].length > 0;
-		if (st?.state === 'missing') this.statusItem.text = `$(warning) ${name} missing · waiting`;
-		else if (s.paused) this.statusItem.text = `$(debug-pause) Paused · ${name}`;
-		else this.statusItem.text = `$(pulse) Following ${name} · ${(st?.rate ?? 0).toLocaleString('en-US')} lines/s`;
-		if (alerting) this.statusItem.text = `$(bell-dot) ${this.statusItem.text}`;
-		this.statusItem.tooltip = `${s.info.path}\n${(st?.received ?? 0).toLocaleString('en-US')} lines received, ${(st?.lines ?? 0).toLocaleString('en-US')} in the tab\nClick to ${s.paused ? 'resume' : 'pause'} auto-scroll`;
-		this.statusItem.backgroundColor = alerting ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-		this.statusItem.accessibilityInformation = { label: `Log Lens: ${s.paused ? 'paused' : 'following'} ${name}${alerting ? ', alerts raised' : ''}` };
-		this.statusItem.show();
+		let text: string;
+		if (st?.state === 'missing') text = `$(warning) ${name} missing · waiting`;
+		else if (s.paused) text = `$(debug-pause) Paused · ${name}`;
+		else text = `$(pulse) Following ${name} · ${(st?.rate ?? 0).toLocaleString('en-US')} lines/s`;
+		if (alerting) text = `$(bell-dot) ${text}`;
+		const tooltip = `${s.info.path}\n${(st?.received ?? 0).toLocaleString('en-US')} lines received, ${(st?.lines ?? 0).toLocaleString('en-US')} in the tab\nClick to ${s.paused ? 'resume' : 'pause'} auto-scroll`;
+		const label = `Log Lens: ${s.paused ? 'paused' : 'following'} ${name}${alerting ? ', alerts raised' : ''}`;
+		const shown = this.statusShown;
+		if (shown?.text !== text) this.statusItem.text = text;
+		if (shown?.tooltip !== tooltip) this.statusItem.tooltip = tooltip;
+		if (shown?.alerting !== alerting) this.statusItem.backgroundColor = alerting ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+		if (shown?.label !== label) this.statusItem.accessibilityInformation = { label };
+		if (!shown) this.statusItem.show();
+		this.statusShown = { text, tooltip, alerting, label };
 	}
 
 	/** Coalesced: while a rule's notification is open, further matches only raise its count. */

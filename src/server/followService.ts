@@ -13,7 +13,7 @@ import { BufferSource } from '../core/byteSource';
 import { readEntry } from '../core/entryReader';
 import { CompiledFilter } from '../core/filter';
 import type { LogFormat } from '../core/format';
-import { AlertEvent, FollowInfo, FollowMarker, FollowParams, FollowStatus } from '../shared/protocol';
+import { AlertEvent, FollowContent, FollowInfo, FollowMarker, FollowParams, FollowStatus } from '../shared/protocol';
 import { compileUserFilter } from '../core/userFilter';
 import { formatFor } from './formatSettings';
 import type { AlertEngine } from './alerts';
@@ -40,6 +40,9 @@ class Session {
 	private bytes = 0;
 	/** Bytes ever appended to the tab (not reduced by trimming): offsets of the appends sent to the client. */
 	private totalOut = 0;
+	/** Lines and bytes ever trimmed from the tab's head: the buffer holds bytes [droppedBytes, totalOut). */
+	private droppedLines = 0;
+	private droppedBytes = 0;
 	private pending: Buffer[] = [];
 	private pendingOffset = 0;
 	private reset = false;
@@ -49,7 +52,7 @@ class Session {
 	private readonly rateWindow: [number, number][] = [];
 	private state: FollowStatus['state'] = 'following';
 	private readAt = 0;
-	private notifyTimer: NodeJS.Timeout | undefined;
+	private notifyTimer: NodeJS.Immediate | undefined;
 	private idleTimer: NodeJS.Timeout | undefined;
 	/** Entry detection over bytes not yet handed to filters and alerts. */
 	private stage: LogIndex;
@@ -172,7 +175,11 @@ class Session {
 		return (this.chunks[0] ?? Buffer.alloc(0)).subarray(offset, offset + len);
 	}
 
-	/** Keeps the last maxLines lines: memory stays bounded however long the follow runs. */
+	/**
+	 * Keeps the last maxLines lines: memory stays bounded however long the follow runs. It runs once
+	 * the tab is 10% over, so the client deletes lines from the tab's head in a few large steps, in
+	 * the same edit as an append (never re-reading the whole tab).
+	 */
 	private trim(): void {
 		const ix = this.doc.index;
 		const drop = ix.lineCount - this.maxLines;
@@ -185,23 +192,28 @@ class Session {
 		this.doc.source = new BufferSource(kept);
 		for (const m of this.markers) m.line -= drop;
 		while (this.markers.length && this.markers[0].line < 0) this.markers.shift();
-		this.reset = true;
-		this.pending = [];
+		this.droppedLines += drop;
+		this.droppedBytes += from;
+		if (this.pending.length && this.droppedBytes > this.pendingOffset) {
+			// part of what was never sent is gone already (one read larger than the cap): rebuild the tab
+			this.reset = true;
+			this.pending = [];
+		}
 	}
 
 	/** What the client must apply since the last notification: appended text, or a reset. */
-	private takeDelta(): Pick<FollowStatus, 'append' | 'appendOffset' | 'reset'> {
-		const d = { append: this.reset || !this.pending.length ? undefined : Buffer.concat(this.pending).toString('utf8'), appendOffset: this.pendingOffset, reset: this.reset };
+	private takeDelta(): Pick<FollowStatus, 'append' | 'appendOffset' | 'reset' | 'droppedLines' | 'droppedBytes'> {
+		const d = { append: this.reset || !this.pending.length ? undefined : Buffer.concat(this.pending).toString('utf8'), appendOffset: this.pendingOffset, reset: this.reset, droppedLines: this.droppedLines, droppedBytes: this.droppedBytes };
 		this.pending = [];
 		this.reset = false;
 		return d;
 	}
 
 	/** The whole tab text; appends already pending are part of it, so they are not sent again. */
-	content(): { text: string; markers: FollowMarker[]; totalOut: number } {
+	content(): FollowContent {
 		this.pending = [];
 		this.reset = false;
-		return { text: this.read(0, this.bytes).toString('utf8'), markers: this.markers, totalOut: this.totalOut };
+		return { text: this.read(0, this.bytes).toString('utf8'), markers: this.markers, totalOut: this.totalOut, droppedLines: this.droppedLines, droppedBytes: this.droppedBytes };
 	}
 
 	status(): FollowStatus {
@@ -211,18 +223,21 @@ class Session {
 		return { id: this.id, uri: this.uri, path: this.params.path, lines: this.doc.index.lineCount, received: this.received, rate: Math.round(recent / 2), state: this.state, readAt: this.readAt, ...this.takeDelta(), markers: this.markers };
 	}
 
-	/** Appends go out in small batches (the client applies them as edits, never re-sending the tab). */
+	/**
+	 * Appends go out as soon as the current read is handled (the follower already coalesces reads;
+	 * the client batches what arrives while an edit is in flight, never re-sending the tab). A
+	 * fixed delay here would only add to every line's latency.
+	 */
 	private scheduleNotify(): void {
 		if (this.notifyTimer) return;
-		const delay = 25;
-		this.notifyTimer = setTimeout(() => {
+		this.notifyTimer = setImmediate(() => {
 			this.notifyTimer = undefined;
 			this.cb.changed(this.status());
-		}, delay);
+		});
 	}
 
 	async stop(): Promise<void> {
-		clearTimeout(this.notifyTimer);
+		if (this.notifyTimer) clearImmediate(this.notifyTimer);
 		clearTimeout(this.idleTimer);
 		this.state = 'stopped';
 		await this.follower.close();
@@ -260,9 +275,9 @@ export class FollowService {
 		await s.stop();
 	}
 
-	content(id: string): { text: string; markers: FollowMarker[]; totalOut: number } {
+	content(id: string): FollowContent {
 		const s = this.sessions.get(id);
-		return s ? s.content() : { text: '', markers: [], totalOut: 0 };
+		return s ? s.content() : { text: '', markers: [], totalOut: 0, droppedLines: 0, droppedBytes: 0 };
 	}
 
 	async dispose(): Promise<void> {

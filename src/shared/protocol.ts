@@ -221,8 +221,10 @@ export namespace FollowStopNotification {
 /** Sent from the client: the current text of a follow tab. */
 export namespace FollowContentRequest {
 	export const method = 'logLens/follow/content' as const;
-	export const type = new RequestType<{ id: string }, { text: string; markers: FollowMarker[]; totalOut: number }, void>(method);
+	export const type = new RequestType<{ id: string }, FollowContent, void>(method);
 }
+/** A follow tab's whole text: bytes [droppedBytes, totalOut) of everything ever appended, starting at line droppedLines of it. */
+export interface FollowContent { text: string; markers: FollowMarker[]; totalOut: number; droppedLines: number; droppedBytes: number }
 /** Where a rotation or truncation happened, as a line of the follow tab. */
 export interface FollowMarker { line: number; kind: 'rotated' | 'truncated' | 'created' | 'missing' | 'dropped'; text: string }
 /** Sent from the server: a follow tab has new content (throttled). */
@@ -245,8 +247,14 @@ export interface FollowStatus {
 	/** Text appended to the tab since the previous notification, starting at byte `appendOffset` of everything ever appended. */
 	append?: string;
 	appendOffset: number;
-	/** The tab's text was trimmed (or rebuilt) since the previous notification: fetch it whole. */
+	/** The tab's text was rebuilt since the previous notification: fetch it whole. */
 	reset: boolean;
+	/**
+	 * The tab keeps the last lines only (`maxLines`): lines and bytes ever dropped from its head. The
+	 * client deletes the lines it still shows below `droppedLines`, in the edit that appends.
+	 */
+	droppedLines: number;
+	droppedBytes: number;
 	markers: FollowMarker[];
 }
 

@@ -81,8 +81,39 @@ suite('Follow mode', () => {
 		sub.dispose();
 		const p = lat.sort((a, b) => a - b);
 		const srv = api.follow.latencies.slice().sort((a, b) => a - b);
-		console.log(`  of which server read → tab updated: p50=${srv[Math.floor(srv.length * 0.5)]} ms p99=${srv[Math.floor(srv.length * 0.99)]} ms (${srv.length} updates)`);
+		console.log(`  of which server read → tab updated: p50=${srv[Math.floor(srv.length * 0.5)]} ms p99=${srv[Math.floor(srv.length * 0.99)]} ms (${srv.length} server reads)`);
 		console.log(`follow tab latency at ${rate.toLocaleString('en-US')} lines/s (record written → line in the tab): lines=${p.length} p50=${p[Math.floor(p.length * 0.5)]?.toFixed(0)} ms p99=${p[Math.floor(p.length * 0.99)]?.toFixed(0)} ms max=${p[p.length - 1]?.toFixed(0)} ms`);
+	});
+
+	test('the tab keeps the last maxLines lines: the head is dropped in the edits that append', async () => {
+		const { api } = await openLog('basic.log');
+		const cfg = vscode.workspace.getConfiguration('logLens.follow');
+		await cfg.update('maxLines', 1000, vscode.ConfigurationTarget.Workspace);
+		try {
+			const file = workspacePath('follow-cap.log');
+			fs.writeFileSync(file, '');
+			const ed = await vscode.commands.executeCommand<vscode.TextEditor>('logLens.followFile', file);
+			const doc = ed.document;
+			const before = { ...api.follow.counts };
+			// 4,000 records of 83 bytes: one rotation (at 300 KB), within the last 1,000 lines
+			await python(PRODUCER, file, '4000', 'rotating', '2000');
+			await waitFor(() => seqs(doc.getText()).at(-1) === 3999, `the last line in the tab (have ${seqs(doc.getText()).at(-1)})`);
+			const got = seqs(doc.getText());
+			// the server trims once the tab is 10% over the cap, back to the cap
+			assert.ok(got.length >= 1000 && got.length <= 1100, `the last 1,000–1,100 lines (have ${got.length})`);
+			assert.deepStrictEqual(got, Array.from({ length: got.length }, (_, i) => 4000 - got.length + i), 'the last lines, once each, in order');
+			assert.strictEqual(doc.lineCount, got.length + 1, 'nothing but those lines');
+			assert.ok(api.follow.counts.headDrops > before.headDrops, 'the head was dropped by edits');
+			// the rotation mark is drawn on the new file's first line, wherever the head was when it came
+			const firstOfNew = seqs(fs.readFileSync(file, 'utf8'))[0];
+			const session = [...api.follow.sessions.values()][0];
+			await waitFor(() => session.decorated !== undefined && /^\d+:rotated/m.test(session.decorated), 'the rotation mark drawn');
+			const markLine = Number(/^(\d+):rotated/m.exec(session.decorated!)![1]);
+			assert.deepStrictEqual(seqs(doc.lineAt(markLine).text), [firstOfNew], 'the mark on the first line of the new file');
+			console.log(`  maxLines 1,000: ${api.follow.counts.headDrops - before.headDrops} head drops, ${api.follow.counts.fetches - before.fetches} whole-text fetches`);
+		} finally {
+			await cfg.update('maxLines', undefined, vscode.ConfigurationTarget.Workspace);
+		}
 	});
 
 	test('an alert rule fires one notification for a burst, with its count', async () => {
