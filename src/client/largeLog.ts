@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import * as path from 'path';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { GotoTimeRequest, NavigateRequest, NavigationKind, WindowRequest, WindowResult, SummaryRequest } from '../shared/protocol';
+import { GotoTimeRequest, NavigateRequest, NavigationKind, WindowRequest, WindowResult, SummaryRequest, CloseWindowNotification } from '../shared/protocol';
 import { Disposable } from './disposable';
 
 export const WINDOW_SCHEME = 'loglens-window';
@@ -38,7 +38,8 @@ export class LargeLog extends Disposable implements vscode.TextDocumentContentPr
 			const st = this.state(d.uri);
 			if (!st) return;
 			this.windows.delete(d.uri.toString());
-			if (![...this.windows.values()].some((w) => w.path === st.path)) void client.sendNotification('logLens/closeWindow', { path: st.path });
+			const releaseFile = ![...this.windows.values()].some((w) => w.path === st.path);
+			void client.sendNotification(CloseWindowNotification.type, { path: st.path, uri: d.uri.toString(), releaseFile });
 		}));
 	}
 
@@ -53,7 +54,7 @@ export class LargeLog extends Disposable implements vscode.TextDocumentContentPr
 	async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
 		const st = this.windows.get(uri.toString()) ?? { path: uri.query, start: 0 };
 		this.windows.set(uri.toString(), st);
-		const r = await this.client.sendRequest(WindowRequest.type, { path: st.path, startLine: st.start, count: WINDOW_LINES });
+		const r = await this.client.sendRequest(WindowRequest.type, { path: st.path, startLine: st.start, count: WINDOW_LINES, uri: uri.toString() });
 		st.start = r.startLine;
 		st.last = r;
 		this.renderStatus();

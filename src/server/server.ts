@@ -12,10 +12,10 @@ import { LogStore, summarize } from './logStore';
 import {
 	SummaryRequest, IndexChangedNotification, OpenLogNotification, CloseLogNotification, FilterRequest, NavigateRequest,
 	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest, SetFormatRequest, DiscoverLoggingRequest, EntryTextRequest, FollowStartRequest, FollowStopNotification, FollowContentRequest,
-	FollowChangedNotification, AlertNotification, AlertRulesInvalidNotification, StatsRequest, AnomaliesRequest, WindowRequest, FilterToFileRequest, MergeRequest, MergeContentRequest, MergeSourceRequest,
+	FollowChangedNotification, AlertNotification, AlertRulesInvalidNotification, StatsRequest, AnomaliesRequest, WindowRequest, CloseWindowNotification, FilterToFileRequest, MergeRequest, MergeContentRequest, MergeSourceRequest,
 } from '../shared/protocol';
 import { merge, mergeContent, mergeSource, dropMerge } from './mergeService';
-import { windowOf, filterToFile } from './windowService';
+import { windowOf, windowDoc, filterToFile } from './windowService';
 import { stats, anomalies } from './statsService';
 import { FollowService } from './followService';
 import { AlertEngine } from './alerts';
@@ -154,9 +154,12 @@ connection.onRequest(WindowRequest.type, async (p) => {
 	const uri = URI.file(p.path).toString();
 	const opening = store.open(uri, 'window');
 	const doc = partialOrReady(uri) ?? (await opening);
-	return windowOf(doc, p);
+	return windowOf(doc, p, p.uri ? (text) => store.attach(p.uri!, windowDoc(p.uri!, doc, text)) : undefined);
 });
-connection.onNotification('logLens/closeWindow', (p: { path: string }) => store.close(URI.file(p.path).toString(), 'window'));
+connection.onNotification(CloseWindowNotification.type, (p) => {
+	if (p.uri) store.detach(p.uri);
+	if (p.releaseFile !== false) store.close(URI.file(p.path).toString(), 'window');
+});
 connection.onRequest(FilterToFileRequest.type, withDoc((doc, p, token) => filterToFile(doc, p.filter, p.path, token), { entries: 0, bytes: 0 }));
 connection.onRequest(MergeRequest.type, (p) => merge(p));
 connection.onRequest(MergeContentRequest.type, (p) => mergeContent(p.id));

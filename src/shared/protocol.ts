@@ -303,7 +303,13 @@ export namespace AnomaliesRequest {
 }
 
 /** A window of a large file: `count` lines from `startLine` (0-based), read from disk by the server. */
-export interface WindowParams { path: string; startLine: number; count: number }
+/**
+ * `uri`: the window's document. The server indexes the text it returns under that URI, so the client
+ * does not sync the window's text back (the document is excluded from text document sync).
+ */
+export interface WindowParams { path: string; startLine: number; count: number; uri?: string }
+/** Sent from the client: a window document closed; `releaseFile` when it was the file's last window. */
+export interface CloseWindowParams { path: string; uri?: string; releaseFile?: boolean }
 export interface WindowResult {
 	text: string;
 	startLine: number;
@@ -319,6 +325,11 @@ export interface WindowResult {
 export namespace WindowRequest {
 	export const method = 'logLens/window' as const;
 	export const type = new RequestType<WindowParams, WindowResult, void>(method);
+}
+/** Sent from the client: a window document closed (drops its index; the file's when it was the last). */
+export namespace CloseWindowNotification {
+	export const method = 'logLens/closeWindow' as const;
+	export const type = new NotificationType<CloseWindowParams>(method);
 }
 /** Sent from the client: write every entry matching a filter to a file (no cap). */
 export namespace FilterToFileRequest {

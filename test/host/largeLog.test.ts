@@ -112,6 +112,12 @@ suite('Large logs', () => {
 			assert.strictEqual(s.levels.error, facts.errors);
 			// the window shows the start of the file; Next Error jumps into it, far ones move the window
 			await waitFor(() => ed.document.lineCount > 1000, 'window text');
+			// the server indexes the window's text itself (it is not synced back): same lines, same errors
+			const ws = await waitFor(async () => {
+				const r = await api.client.sendRequest<LogSummary>('logLens/summary', { uri: ed.document.uri.toString() });
+				return r.lines === ed.document.lineCount ? r : undefined;
+			}, 'window index');
+			assert.strictEqual(ws.levels.error, ed.document.getText().match(/ - ERROR - /g)?.length ?? 0);
 			const first = await vscode.commands.executeCommand<number>('logLens.nextError');
 			assert.strictEqual(first, facts.firstErrorLine);
 			const target = facts.lines - 10;
