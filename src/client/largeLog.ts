@@ -84,7 +84,15 @@ export class LargeLog extends Disposable implements vscode.TextDocumentContentPr
 				progress.report({ increment: pct - reported, message: `${pct}% · ${s.lines.toLocaleString('en-US')} lines` });
 				reported = pct;
 				if (s.state !== 'indexing') {
-					this._onDidChange.fire(uri);
+					const st = this.windows.get(uri.toString());
+					if (st?.last && st.last.lines === WINDOW_LINES && st.start + st.last.lines < s.lines) {
+						// the window was full of complete lines: its text is final, only the totals
+						// changed (no refetch of half a megabyte through the editor)
+						st.last = { ...st.last, state: s.state, totalLines: s.lines, totalEntries: s.entries, indexedBytes: s.indexedBytes, bytes: s.bytes };
+						this.renderStatus();
+					} else {
+						this._onDidChange.fire(uri);
+					}
 					return;
 				}
 				await new Promise((r) => setTimeout(r, 250));

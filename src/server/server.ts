@@ -8,6 +8,7 @@ import {
 	ResponseError, ErrorCodes,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import * as os from 'os';
 import { LogStore, summarize } from './logStore';
 import {
 	SummaryRequest, IndexChangedNotification, OpenLogNotification, CloseLogNotification, FilterRequest, NavigateRequest,
@@ -29,6 +30,15 @@ import { navigate, gotoTime, entryRanges } from './navigationService';
 import { foldingRanges, documentSymbols } from './structureService';
 import { hover } from './hoverService';
 import { documentLinks, setWorkspaceFolders, setPathMappings } from './linkService';
+
+// The server does the heavy work (indexing gigabytes, whole-file filters) while the editor must stay
+// responsive: on a busy machine the extension host and the window get the CPU first. (On Linux this
+// sets the main thread's nice value; threads started later, e.g. the stats worker, inherit it.)
+try {
+	os.setPriority(os.constants.priority.PRIORITY_BELOW_NORMAL);
+} catch {
+	// not permitted here: keep the default priority
+}
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
