@@ -5,7 +5,7 @@ import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } f
 export const LOG_SELECTOR: vscode.DocumentSelector = [{ language: 'log' }];
 
 /** Documents whose text the server produced and indexes itself (never synced). */
-const SERVER_SIDE_SCHEMES = new Set(['loglens-follow', 'loglens-window']);
+const SERVER_SIDE_SCHEMES = new Set(['loglens-follow', 'loglens-window', 'loglens-filter']);
 
 function serverSide(uri: vscode.Uri): boolean {
 	return SERVER_SIDE_SCHEMES.has(uri.scheme);
@@ -23,7 +23,7 @@ export async function startLanguageClient(context: vscode.ExtensionContext, outp
 		synchronize: { configurationSection: 'logLens' },
 		initializationOptions: { storagePath: context.storageUri?.fsPath },
 		middleware: {
-			// A follow tab's or a large-log window's text comes from the server, which indexes it
+			// A follow tab's, large-log window's or filtered tab's text comes from the server, which indexes it
 			// there: syncing it back (megabytes, on every update) would be pure waste, and the
 			// serialising is done on the extension host's event loop.
 			didOpen: (doc, next) => (serverSide(doc.uri) ? Promise.resolve() : next(doc)),

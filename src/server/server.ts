@@ -13,10 +13,10 @@ import { LogStore, summarize } from './logStore';
 import {
 	SummaryRequest, IndexChangedNotification, OpenLogNotification, CloseLogNotification, FilterRequest, NavigateRequest,
 	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest, SetFormatRequest, DiscoverLoggingRequest, EntryTextRequest, FollowStartRequest, FollowStopNotification, FollowContentRequest,
-	FollowChangedNotification, AlertNotification, AlertRulesInvalidNotification, StatsRequest, AnomaliesRequest, WindowRequest, CloseWindowNotification, FilterToFileRequest, MergeRequest, MergeContentRequest, MergeSourceRequest,
+	FollowChangedNotification, AlertNotification, AlertRulesInvalidNotification, StatsRequest, AnomaliesRequest, WindowRequest, CloseWindowNotification, ReleaseDocumentNotification, FilterToFileRequest, MergeRequest, MergeContentRequest, MergeSourceRequest,
 } from '../shared/protocol';
 import { merge, mergeContent, mergeSource, dropMerge } from './mergeService';
-import { windowOf, windowDoc, filterToFile } from './windowService';
+import { windowOf, derivedDoc, filterToFile } from './windowService';
 import { stats, anomalies } from './statsService';
 import { FollowService } from './followService';
 import { AlertEngine } from './alerts';
@@ -26,6 +26,7 @@ import { discoverLogs } from './discoveryService';
 import { URI } from 'vscode-uri';
 import { problems, occurrences, templateOf } from './problemsService';
 import { runFilter } from './filterService';
+import { filterHeader } from '../shared/describeFilter';
 import { navigate, gotoTime, entryRanges } from './navigationService';
 import { foldingRanges, documentSymbols } from './structureService';
 import { hover } from './hoverService';
@@ -133,7 +134,14 @@ function withDoc<P extends { uri: string } | { textDocument: { uri: string } }, 
 }
 
 connection.onRequest(SummaryRequest.type, withDoc((doc) => summarize(doc), undefined as never));
-connection.onRequest(FilterRequest.type, withDoc((doc, p, token) => runFilter(doc, p.filter, p.maxEntries, token, p.filter.templateId !== undefined ? templateOf(doc, p.filter.templateLevel) : undefined), undefined as never));
+connection.onRequest(FilterRequest.type, withDoc((doc, p, token) => {
+	const r = runFilter(doc, p.filter, p.maxEntries, token, p.filter.templateId !== undefined ? templateOf(doc, p.filter.templateLevel) : undefined, p.maxBytes);
+	if (!p.tab) return r;
+	// the tab's whole text, header first, indexed here: the client does not sync it back
+	r.text = `${filterHeader(r, p.tab.name)}\n${r.text}`;
+	store.attach(p.tab.uri, derivedDoc(p.tab.uri, doc, Buffer.from(r.text, 'utf8')));
+	return r;
+}, undefined as never));
 connection.onRequest(ProblemsRequest.type, withDoc((doc, p) => problems(doc, p.minLevel), undefined as never));
 connection.onRequest(OccurrencesRequest.type, withDoc((doc, p) => occurrences(doc, p), { total: 0, items: [] }));
 connection.onRequest(NavigateRequest.type, withDoc((doc, p) => navigate(doc, p), { line: null, endLine: null, wrapped: false }));
@@ -164,8 +172,9 @@ connection.onRequest(WindowRequest.type, async (p) => {
 	const uri = URI.file(p.path).toString();
 	const opening = store.open(uri, 'window');
 	const doc = partialOrReady(uri) ?? (await opening);
-	return windowOf(doc, p, p.uri ? (text) => store.attach(p.uri!, windowDoc(p.uri!, doc, text)) : undefined);
+	return windowOf(doc, p, p.uri ? (text) => store.attach(p.uri!, derivedDoc(p.uri!, doc, text)) : undefined);
 });
+connection.onNotification(ReleaseDocumentNotification.type, (p) => store.detach(p.uri));
 connection.onNotification(CloseWindowNotification.type, (p) => {
 	if (p.uri) store.detach(p.uri);
 	if (p.releaseFile !== false) store.close(URI.file(p.path).toString(), 'window');

@@ -31,8 +31,11 @@ export function windowOf(doc: LogDoc, p: WindowParams, onText?: (text: Buffer) =
 	return { text, startLine: start, lines: end - start, totalLines: total, totalEntries: ix.entryCount, state: doc.state, indexedBytes: doc.indexedBytes, bytes: doc.totalBytes };
 }
 
-/** The index of a window document's text, read with the file's format and year. */
-export function windowDoc(uri: string, file: LogDoc, text: Buffer): LogDoc {
+/**
+ * The index of a document whose text the server produced from `file` (a large-log window, a
+ * filtered tab), read with the file's format and year.
+ */
+export function derivedDoc(uri: string, file: LogDoc, text: Buffer): LogDoc {
 	const index = LogIndex.fromText(text, { format: file.index.format.format, ctx: file.index.parseContext });
 	return { uri, index, source: new BufferSource(text), state: 'ready', indexedBytes: text.length, totalBytes: text.length };
 }
