@@ -9,6 +9,7 @@ import * as path from 'path';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { GotoTimeRequest, NavigateRequest, NavigationKind, WindowRequest, WindowResult, SummaryRequest, CloseWindowNotification } from '../shared/protocol';
 import { Disposable } from './disposable';
+import { formatCount } from '../shared/describeFilter';
 
 export const WINDOW_SCHEME = 'loglens-window';
 const WINDOW_LINES = 5000;
@@ -81,7 +82,7 @@ export class LargeLog extends Disposable implements vscode.TextDocumentContentPr
 				}
 				const s = await this.client.sendRequest(SummaryRequest.type, { uri: fileUri });
 				const pct = s.bytes ? Math.floor((100 * s.indexedBytes) / s.bytes) : 100;
-				progress.report({ increment: pct - reported, message: `${pct}% · ${s.lines.toLocaleString('en-US')} lines` });
+				progress.report({ increment: pct - reported, message: `${pct}% · ${formatCount(s.lines)} lines` });
 				reported = pct;
 				if (s.state !== 'indexing') {
 					const st = this.windows.get(uri.toString());
@@ -150,7 +151,7 @@ export class LargeLog extends Disposable implements vscode.TextDocumentContentPr
 		const ed = vscode.window.activeTextEditor;
 		const st = ed && this.state(ed.document.uri);
 		if (!ed || !st) return undefined;
-		const input = line !== undefined ? String(line) : await vscode.window.showInputBox({ title: 'Log Lens: Go to Line in Large Log', prompt: `1–${(st.last?.totalLines ?? 0).toLocaleString('en-US')}` });
+		const input = line !== undefined ? String(line) : await vscode.window.showInputBox({ title: 'Log Lens: Go to Line in Large Log', prompt: `1–${formatCount(st.last?.totalLines ?? 0)}` });
 		const n = Number(input?.replace(/[,_ ]/g, ''));
 		if (!Number.isFinite(n) || n < 1) return undefined;
 		await this.revealAbsolute(ed.document.uri, n - 1);
@@ -174,7 +175,7 @@ export class LargeLog extends Disposable implements vscode.TextDocumentContentPr
 		}
 		const r = st.last;
 		const from = r.startLine + 1, to = r.startLine + r.lines;
-		this.status.text = `$(book) Lines ${from.toLocaleString('en-US')}–${to.toLocaleString('en-US')} of ${r.totalLines.toLocaleString('en-US')}${r.state === 'indexing' ? ' (indexing…)' : ''}`;
+		this.status.text = `$(book) Lines ${formatCount(from)}–${formatCount(to)} of ${formatCount(r.totalLines)}${r.state === 'indexing' ? ' (indexing…)' : ''}`;
 		this.status.tooltip = `${st.path}\nA window of the file; Log Lens: Go to Line in Large Log moves it.`;
 		this.status.command = 'logLens.window.goToLine';
 		this.status.show();
