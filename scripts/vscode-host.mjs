@@ -42,9 +42,13 @@ export async function startHost({ settings = {}, env = {}, extensionsDir, trust 
 	const tmp = mkdtempSync(join(tmpdir(), 'loglens-host-'));
 	const userData = join(tmp, 'user-data');
 	mkdirSync(join(userData, 'User'), { recursive: true });
+	// remote.autoForwardPorts*: code-server's extension host is a "remote" one, so VS Code would scan
+	// /proc and spawn `ls`/`ps` in it every few seconds to find ports to forward (code-server has a
+	// tunnel provider, so only the "output" source turns the scan off). Desktop VS Code does not do
+	// that for a local window, and each spawn shows up as an extension host event loop stall.
 	writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({
 		'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false,
-		'extensions.autoUpdate': false, 'update.mode': 'none', ...settings }, null, 2));
+		'extensions.autoUpdate': false, 'update.mode': 'none', 'remote.autoForwardPorts': false, 'remote.autoForwardPortsSource': 'output', ...settings }, null, 2));
 	const config = join(tmp, 'config.yaml');
 	writeFileSync(config, '');
 	const childEnv = { ...process.env, XDG_DATA_HOME: join(tmp, 'xdg-data'), ...env };

@@ -22,6 +22,7 @@ import { MergeView } from './mergeView';
 import { AnsiDecorations } from './ansiDecorations';
 import { registerElasticsearch } from './elasticsearch';
 import { StatsRequest } from '../shared/protocol';
+import { formatCount } from '../shared/describeFilter';
 
 /** What the extension exposes to its tests (and to other extensions). */
 export interface LogLensApi {
@@ -62,7 +63,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<LogLen
 		if (!doc) return undefined;
 		const s = await client.sendRequest(SummaryRequest.type, { uri: doc.uri.toString() });
 		const lv = s.levels;
-		void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: {0} entries, {1} lines, format {2}. ', s.entries.toLocaleString('en-US'), s.lines.toLocaleString('en-US'), s.formatName) +
+		void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: {0} entries, {1} lines, format {2}. ', formatCount(s.entries), formatCount(s.lines), s.formatName) +
 			`critical ${lv.critical}, error ${lv.error}, warning ${lv.warning}, info ${lv.info}, debug ${lv.debug}.`);
 		return s;
 	}));

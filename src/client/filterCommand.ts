@@ -7,14 +7,23 @@
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { FilterRequest, FilterSpec, LEVEL_ORDER, LevelName, FilterResult, LevelCounts, FilterToFileRequest } from '../shared/protocol';
+import { FilterRequest, FilterSpec, LEVEL_ORDER, LevelName, FilterResult, LevelCounts, FilterToFileRequest, ReleaseDocumentNotification } from '../shared/protocol';
 import { Disposable } from './disposable';
-import { describeFilter } from '../shared/describeFilter';
+import { describeFilter, formatCount } from '../shared/describeFilter';
 import type { MergeView } from './mergeView';
 import { FILTER_SCHEME, LogDocuments, isLogDocument } from './logDocuments';
 import { readSettings } from './settings';
 
 interface FilterState { source: string; filter: FilterSpec }
+
+/**
+ * A filtered tab holds at most this much text (logLens.filter.maxEntries caps entries). VS Code
+ * sends a virtual document's whole text from the renderer to the extension host and scans every
+ * line of it there (document sync, link detection) synchronously: 16 MB of filter result stalled
+ * the extension host's event loop for seconds, a few MB keeps each step in tens of milliseconds.
+ * "Save Filter Result to File…" writes every match.
+ */
+const TAB_MAX_BYTES = 2 << 20;
 
 const LEVEL_LABEL: Record<LevelName, string> = {
 	trace: 'Trace', debug: 'Debug', info: 'Info', notice: 'Notice', warning: 'Warning', error: 'Error', critical: 'Critical', unknown: 'Unknown',
@@ -53,7 +62,11 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 		this._register(vscode.languages.registerDefinitionProvider([{ scheme: FILTER_SCHEME }, { scheme: 'loglens-merge' }], {
 			provideDefinition: (doc, pos) => this.sourceLocation(doc.uri, pos.line) ?? this.merged?.sourceOf(doc.uri, pos.line),
 		}));
-		this._register(vscode.workspace.onDidCloseTextDocument((d) => { if (d.uri.scheme === FILTER_SCHEME) this.results.delete(d.uri.toString()); }));
+		this._register(vscode.workspace.onDidCloseTextDocument((d) => {
+			if (d.uri.scheme !== FILTER_SCHEME) return;
+			this.results.delete(d.uri.toString());
+			void client.sendNotification(ReleaseDocumentNotification.type, { uri: d.uri.toString() });
+		}));
 		// Live: when a source's index changes, refresh the open filtered tabs of that source (debounced).
 		this._register(docs.onDidChangeSummary((s) => {
 			for (const d of vscode.workspace.textDocuments) {
@@ -86,12 +99,14 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 		const st = decodeFilterUri(uri);
 		if (!st) return '';
 		const max = readSettings(vscode.Uri.parse(st.source)).filterMaxEntries;
-		const r = await this.client.sendRequest(FilterRequest.type, { uri: st.source, filter: st.filter, maxEntries: max }, token);
-		const name = vscode.Uri.parse(st.source).path.split('/').pop();
-		const head = `# Log Lens filter: ${r.description} — ${r.matchedEntries.toLocaleString('en-US')} of ${r.totalEntries.toLocaleString('en-US')} entries from ${name}` +
-			(r.truncated ? ` (first ${max.toLocaleString('en-US')} shown: "Save Filter Result to File…" writes all, or raise logLens.filter.maxEntries)` : '');
-		this.results.set(uri.toString(), { ...r, lineMap: [-1, ...r.lineMap] });
-		return r.text.length ? `${head}\n${r.text}` : `${head}\n`;
+		const name = vscode.Uri.parse(st.source).path.split('/').pop() ?? '';
+		// The server returns the tab's text with its header line and indexes it itself (the tab is
+		// not synced back); the text is capped in bytes too, as VS Code copies a virtual document's
+		// text through the extension host in one go (see TAB_MAX_BYTES).
+		const r = await this.client.sendRequest(FilterRequest.type, { uri: st.source, filter: st.filter, maxEntries: max, maxBytes: TAB_MAX_BYTES, tab: { uri: uri.toString(), name } }, token);
+		r.lineMap.unshift(-1);
+		this.results.set(uri.toString(), r);
+		return r.text;
 	}
 
 	/** The active log editor and the filter state it already carries (a filtered tab refines). */
@@ -137,14 +152,14 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 		for (let i = LEVEL_ORDER.length - 1; i >= 0; i--) {
 			const l = LEVEL_ORDER[i];
 			const label = i === LEVEL_ORDER.length - 1 ? LEVEL_LABEL[l] : `${LEVEL_LABEL[l]} and above`;
-			items.push({ label: `${LEVEL_ICON[l]} ${label}`, description: `${above[l].toLocaleString('en-US')} entries`, level: l });
+			items.push({ label: `${LEVEL_ICON[l]} ${label}`, description: `${formatCount(above[l])} entries`, level: l });
 		}
 		items.push({ label: '', kind: vscode.QuickPickItemKind.Separator }, { label: '$(checklist) Choose levels…', choose: true });
 		const pick = await this.pick(items, { title: 'Log Lens: Filter by Level', placeholder: 'Show entries at or above a level' });
 		if (!pick) return undefined;
 		if (pick.level) return this.open({ minLevel: pick.level });
 		const many = await vscode.window.showQuickPick(
-			[...LEVEL_ORDER, 'unknown' as const].reverse().map((l) => ({ label: `${LEVEL_ICON[l]} ${LEVEL_LABEL[l]}`, description: `${(counts[l] ?? 0).toLocaleString('en-US')} entries`, level: l })),
+			[...LEVEL_ORDER, 'unknown' as const].reverse().map((l) => ({ label: `${LEVEL_ICON[l]} ${LEVEL_LABEL[l]}`, description: `${formatCount(counts[l] ?? 0)} entries`, level: l })),
 			{ canPickMany: true, title: 'Log Lens: Choose levels' });
 		if (!many?.length) return undefined;
 		return this.open({ levels: many.map((m) => m.level) });
@@ -229,7 +244,7 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 		if (!dest) return undefined;
 		const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Log Lens: saving the filter result…', cancellable: true }, (_p, token) =>
 			this.client.sendRequest(FilterToFileRequest.type, { uri: st.source, filter: st.filter, path: dest.fsPath }, token));
-		void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: saved {0} entries to {1}', r.entries.toLocaleString('en-US'), dest.fsPath));
+		void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: saved {0} entries to {1}', formatCount(r.entries), dest.fsPath));
 		return r;
 	}
 

@@ -4,6 +4,13 @@ import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } f
 
 export const LOG_SELECTOR: vscode.DocumentSelector = [{ language: 'log' }];
 
+/** Documents whose text the server produced and indexes itself (never synced). */
+const SERVER_SIDE_SCHEMES = new Set(['loglens-follow', 'loglens-window', 'loglens-filter']);
+
+function serverSide(uri: vscode.Uri): boolean {
+	return SERVER_SIDE_SCHEMES.has(uri.scheme);
+}
+
 export async function startLanguageClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): Promise<LanguageClient> {
 	const module = context.asAbsolutePath('dist/server.js');
 	const serverOptions: ServerOptions = {
@@ -16,11 +23,12 @@ export async function startLanguageClient(context: vscode.ExtensionContext, outp
 		synchronize: { configurationSection: 'logLens' },
 		initializationOptions: { storagePath: context.storageUri?.fsPath },
 		middleware: {
-			// A follow tab's text lives in the server already (it is the follow buffer): syncing
-			// megabytes of it on every update would be pure waste.
-			didOpen: (doc, next) => (doc.uri.scheme === 'loglens-follow' ? Promise.resolve() : next(doc)),
-			didChange: (e, next) => (e.document.uri.scheme === 'loglens-follow' ? Promise.resolve() : next(e)),
-			didClose: (doc, next) => (doc.uri.scheme === 'loglens-follow' ? Promise.resolve() : next(doc)),
+			// A follow tab's, large-log window's or filtered tab's text comes from the server, which indexes it
+			// there: syncing it back (megabytes, on every update) would be pure waste, and the
+			// serialising is done on the extension host's event loop.
+			didOpen: (doc, next) => (serverSide(doc.uri) ? Promise.resolve() : next(doc)),
+			didChange: (e, next) => (serverSide(e.document.uri) ? Promise.resolve() : next(e)),
+			didClose: (doc, next) => (serverSide(doc.uri) ? Promise.resolve() : next(doc)),
 		},
 	};
 	const client = new LanguageClient('logLens', 'Log Lens', serverOptions, clientOptions);

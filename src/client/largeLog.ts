@@ -7,8 +7,9 @@
 import * as vscode from 'vscode';
 import * as path from 'path';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { GotoTimeRequest, NavigateRequest, NavigationKind, WindowRequest, WindowResult, SummaryRequest } from '../shared/protocol';
+import { GotoTimeRequest, NavigateRequest, NavigationKind, WindowRequest, WindowResult, SummaryRequest, CloseWindowNotification } from '../shared/protocol';
 import { Disposable } from './disposable';
+import { formatCount } from '../shared/describeFilter';
 
 export const WINDOW_SCHEME = 'loglens-window';
 const WINDOW_LINES = 5000;
@@ -38,7 +39,8 @@ export class LargeLog extends Disposable implements vscode.TextDocumentContentPr
 			const st = this.state(d.uri);
 			if (!st) return;
 			this.windows.delete(d.uri.toString());
-			if (![...this.windows.values()].some((w) => w.path === st.path)) void client.sendNotification('logLens/closeWindow', { path: st.path });
+			const releaseFile = ![...this.windows.values()].some((w) => w.path === st.path);
+			void client.sendNotification(CloseWindowNotification.type, { path: st.path, uri: d.uri.toString(), releaseFile });
 		}));
 	}
 
@@ -53,7 +55,7 @@ export class LargeLog extends Disposable implements vscode.TextDocumentContentPr
 	async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
 		const st = this.windows.get(uri.toString()) ?? { path: uri.query, start: 0 };
 		this.windows.set(uri.toString(), st);
-		const r = await this.client.sendRequest(WindowRequest.type, { path: st.path, startLine: st.start, count: WINDOW_LINES });
+		const r = await this.client.sendRequest(WindowRequest.type, { path: st.path, startLine: st.start, count: WINDOW_LINES, uri: uri.toString() });
 		st.start = r.startLine;
 		st.last = r;
 		this.renderStatus();
@@ -80,10 +82,18 @@ export class LargeLog extends Disposable implements vscode.TextDocumentContentPr
 				}
 				const s = await this.client.sendRequest(SummaryRequest.type, { uri: fileUri });
 				const pct = s.bytes ? Math.floor((100 * s.indexedBytes) / s.bytes) : 100;
-				progress.report({ increment: pct - reported, message: `${pct}% · ${s.lines.toLocaleString('en-US')} lines` });
+				progress.report({ increment: pct - reported, message: `${pct}% · ${formatCount(s.lines)} lines` });
 				reported = pct;
 				if (s.state !== 'indexing') {
-					this._onDidChange.fire(uri);
+					const st = this.windows.get(uri.toString());
+					if (st?.last && st.last.lines === WINDOW_LINES && st.start + st.last.lines < s.lines) {
+						// the window was full of complete lines: its text is final, only the totals
+						// changed (no refetch of half a megabyte through the editor)
+						st.last = { ...st.last, state: s.state, totalLines: s.lines, totalEntries: s.entries, indexedBytes: s.indexedBytes, bytes: s.bytes };
+						this.renderStatus();
+					} else {
+						this._onDidChange.fire(uri);
+					}
 					return;
 				}
 				await new Promise((r) => setTimeout(r, 250));
@@ -141,7 +151,7 @@ export class LargeLog extends Disposable implements vscode.TextDocumentContentPr
 		const ed = vscode.window.activeTextEditor;
 		const st = ed && this.state(ed.document.uri);
 		if (!ed || !st) return undefined;
-		const input = line !== undefined ? String(line) : await vscode.window.showInputBox({ title: 'Log Lens: Go to Line in Large Log', prompt: `1–${(st.last?.totalLines ?? 0).toLocaleString('en-US')}` });
+		const input = line !== undefined ? String(line) : await vscode.window.showInputBox({ title: 'Log Lens: Go to Line in Large Log', prompt: `1–${formatCount(st.last?.totalLines ?? 0)}` });
 		const n = Number(input?.replace(/[,_ ]/g, ''));
 		if (!Number.isFinite(n) || n < 1) return undefined;
 		await this.revealAbsolute(ed.document.uri, n - 1);
@@ -165,7 +175,7 @@ export class LargeLog extends Disposable implements vscode.TextDocumentContentPr
 		}
 		const r = st.last;
 		const from = r.startLine + 1, to = r.startLine + r.lines;
-		this.status.text = `$(book) Lines ${from.toLocaleString('en-US')}–${to.toLocaleString('en-US')} of ${r.totalLines.toLocaleString('en-US')}${r.state === 'indexing' ? ' (indexing…)' : ''}`;
+		this.status.text = `$(book) Lines ${formatCount(from)}–${formatCount(to)} of ${formatCount(r.totalLines)}${r.state === 'indexing' ? ' (indexing…)' : ''}`;
 		this.status.tooltip = `${st.path}\nA window of the file; Log Lens: Go to Line in Large Log moves it.`;
 		this.status.command = 'logLens.window.goToLine';
 		this.status.show();

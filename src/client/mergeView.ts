@@ -9,6 +9,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { MergeContentRequest, MergeInfo, MergeRequest, MergeSourceRequest } from '../shared/protocol';
 import { Disposable } from './disposable';
 import { isRotatedName } from '../core/followRotation';
+import { formatCount } from '../shared/describeFilter';
 
 export const MERGE_SCHEME = 'loglens-merge';
 const PALETTE = ['charts.blue', 'charts.orange', 'charts.green', 'charts.purple', 'charts.yellow', 'charts.red', 'terminal.ansiCyan', 'terminal.ansiMagenta'];
@@ -102,7 +103,7 @@ export class MergeView extends Disposable implements vscode.TextDocumentContentP
 		let doc = await vscode.workspace.openTextDocument(uri);
 		if (doc.languageId !== 'log') doc = await vscode.languages.setTextDocumentLanguage(doc, 'log');
 		const ed = await vscode.window.showTextDocument(doc, { preview: false });
-		if (info.truncated) void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: the merge shows the first {0} entries (logLens.filter.maxEntries).', info.entries.toLocaleString('en-US')));
+		if (info.truncated) void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: the merge shows the first {0} entries (logLens.filter.maxEntries).', formatCount(info.entries)));
 		this.decorateVisible();
 		return ed;
 	}

@@ -10,6 +10,7 @@ import { Disposable } from './disposable';
 import { FILTER_SCHEME, LogDocuments, isLogDocument } from './logDocuments';
 import type { FollowMode } from './followMode';
 import { AlertEvent, AnomaliesRequest, Signal } from '../shared/protocol';
+import { formatCount } from '../shared/describeFilter';
 
 const PAGE = 200;
 
@@ -121,7 +122,7 @@ export class ProblemsTree extends Disposable implements vscode.TreeDataProvider<
 		for (const k of [...this.results.keys()]) if (!uris.includes(k)) this.results.delete(k);
 		let errors = 0;
 		for (const r of this.results.values()) for (const l of r.levels) if (l.level === 'error' || l.level === 'critical') errors += l.count;
-		this.view.badge = errors ? { value: errors, tooltip: `${errors.toLocaleString('en-US')} errors` } : undefined;
+		this.view.badge = errors ? { value: errors, tooltip: `${formatCount(errors)} errors` } : undefined;
 		const first = uris[0] ? this.results.get(uris[0]) : undefined;
 		this.view.description = first ? `≥ ${this.minLevel} · ${this.mode === 'template' ? 'by template' : 'by time'}` : undefined;
 		this._onDidChangeTreeData.fire(undefined);
@@ -168,7 +169,7 @@ export class ProblemsTree extends Disposable implements vscode.TreeDataProvider<
 			}
 			case 'level': {
 				const it = new vscode.TreeItem(`${n.level[0].toUpperCase()}${n.level.slice(1)}`, n.level === 'error' || n.level === 'critical' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
-				it.description = `${n.count.toLocaleString('en-US')}`;
+				it.description = `${formatCount(n.count)}`;
 				it.iconPath = levelIcon(n.level);
 				it.contextValue = 'level';
 				it.accessibilityInformation = { label: `${n.level}: ${n.count} entries in ${n.templates.length} message kinds` };
@@ -177,8 +178,8 @@ export class ProblemsTree extends Disposable implements vscode.TreeDataProvider<
 			}
 			case 'template': {
 				const it = new vscode.TreeItem(n.t.template || '(empty message)', vscode.TreeItemCollapsibleState.Collapsed);
-				it.description = `×${n.t.count.toLocaleString('en-US')} · ${shortTime(n.t.first)} → ${shortTime(n.t.last)}`;
-				it.tooltip = new vscode.MarkdownString(`**${n.t.count.toLocaleString('en-US')}** ${n.level} entries of this kind\n\nfirst ${n.t.first ?? '—'} · last ${n.t.last ?? '—'}\n\n\`\`\`\n${n.t.template}\n\`\`\``);
+				it.description = `×${formatCount(n.t.count)} · ${shortTime(n.t.first)} → ${shortTime(n.t.last)}`;
+				it.tooltip = new vscode.MarkdownString(`**${formatCount(n.t.count)}** ${n.level} entries of this kind\n\nfirst ${n.t.first ?? '—'} · last ${n.t.last ?? '—'}\n\n\`\`\`\n${n.t.template}\n\`\`\``);
 				it.iconPath = levelIcon(n.level);
 				it.contextValue = 'template';
 				it.accessibilityInformation = { label: `${n.level} message kind, ${n.t.count} times: ${n.t.template}` };
@@ -188,7 +189,7 @@ export class ProblemsTree extends Disposable implements vscode.TreeDataProvider<
 			case 'occurrence': {
 				const label = n.o.message.length > 200 ? `${n.o.message.slice(0, 200)}…` : n.o.message;
 				const it = new vscode.TreeItem(label || '(empty)', vscode.TreeItemCollapsibleState.None);
-				it.description = `${shortTime(n.o.time)} · line ${(n.o.line + 1).toLocaleString('en-US')}`;
+				it.description = `${shortTime(n.o.time)} · line ${formatCount(n.o.line + 1)}`;
 				it.iconPath = levelIcon(n.o.level);
 				it.command = { command: 'logLens.revealEntry', title: 'Reveal', arguments: [n.uri, n.o.line, n.o.endLine] };
 				it.contextValue = 'occurrence';
@@ -311,7 +312,7 @@ export class ProblemsTree extends Disposable implements vscode.TreeDataProvider<
 		if (n?.kind !== 'template' && n?.kind !== 'level') return;
 		const r = await this.client.sendRequest(OccurrencesRequest.type, { uri: n.uri, minLevel: this.minLevel, level: n.level, templateId: n.kind === 'template' ? n.t.id : undefined, offset: 0, limit: 100_000 });
 		await vscode.env.clipboard.writeText(r.items.map((o) => `${o.line + 1}: ${o.time ?? ''} ${o.message}`).join('\n') + '\n');
-		if (r.total > r.items.length) void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: copied the first {0} of {1} occurrences.', r.items.length.toLocaleString('en-US'), r.total.toLocaleString('en-US')));
+		if (r.total > r.items.length) void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: copied the first {0} of {1} occurrences.', formatCount(r.items.length), formatCount(r.total)));
 	}
 }
 

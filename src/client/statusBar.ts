@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import { LogSummary } from '../shared/protocol';
 import { Disposable } from './disposable';
+import { formatCount } from '../shared/describeFilter';
 import { LogDocuments, isLogDocument } from './logDocuments';
 import { readSettings } from './settings';
 
@@ -12,7 +13,7 @@ export function statusText(s: LogSummary): string {
 	const err = s.levels.error + s.levels.critical;
 	const warn = s.levels.warning;
 	const pct = s.state === 'indexing' && s.bytes > 0 ? ` $(sync~spin) ${Math.floor((100 * s.indexedBytes) / s.bytes)}%` : '';
-	return `$(error) ${err.toLocaleString('en-US')} $(warning) ${warn.toLocaleString('en-US')} · ${s.formatName}${pct}`;
+	return `$(error) ${formatCount(err)} $(warning) ${formatCount(warn)} · ${s.formatName}${pct}`;
 }
 
 export class StatusBar extends Disposable {
@@ -48,7 +49,7 @@ export class StatusBar extends Disposable {
 	private render(s: LogSummary): void {
 		this.item.text = statusText(s);
 		const lv = s.levels;
-		this.item.tooltip = s.message ?? `${s.entries.toLocaleString('en-US')} entries in ${s.lines.toLocaleString('en-US')} lines · format ${s.formatName} (${Math.round(s.confidence * 100)}% of lines recognised)\n` +
+		this.item.tooltip = s.message ?? `${formatCount(s.entries)} entries in ${formatCount(s.lines)} lines · format ${s.formatName} (${Math.round(s.confidence * 100)}% of lines recognised)\n` +
 			`critical ${lv.critical} · error ${lv.error} · warning ${lv.warning} · notice ${lv.notice} · info ${lv.info} · debug ${lv.debug} · trace ${lv.trace} · unknown ${lv.unknown}\nClick to filter by level`;
 		this.item.accessibilityInformation = { label: `Log Lens: ${lv.error + lv.critical} errors, ${lv.warning} warnings, format ${s.formatName}` };
 		this.item.backgroundColor = s.state === 'error' || s.state === 'missing' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;

@@ -43,20 +43,26 @@ export function forEachMatch(doc: LogDoc, spec: FilterSpec, onMatch: (e: number)
 	}
 }
 
-export function runFilter(doc: LogDoc, spec: FilterSpec, maxEntries = 200_000, token?: CancellationToken, templateOf?: (e: number) => number): FilterResult {
+export function runFilter(doc: LogDoc, spec: FilterSpec, maxEntries = 200_000, token?: CancellationToken, templateOf?: (e: number) => number, maxBytes = Infinity): FilterResult {
 	const ix = doc.index;
 	const parts: string[] = [];
 	const lineMap: number[] = [];
 	const counts = new Array<number>(8).fill(0);
-	let matched = 0;
+	let matched = 0, shown = 0, bytes = 0, full = false;
 	forEachMatch(doc, spec, (e) => {
 		matched++;
 		counts[ix.entryLevel(e)]++;
-		if (matched > maxEntries) return;
+		if (full || shown >= maxEntries) return;
 		const s = ix.entryStartLine(e), end = ix.entryEndLine(e);
 		const from = ix.lineStart(s), to = ix.lineEnd(end);
+		if (shown > 0 && bytes + (to - from) + 1 > maxBytes) {
+			full = true;
+			return;
+		}
 		const text = doc.source.read(from, to - from).toString('utf8').replace(/\r\n/g, '\n');
 		parts.push(text);
+		bytes += to - from + 1;
+		shown++;
 		for (let l = s; l <= end; l++) lineMap.push(l);
 	}, token, templateOf);
 	return {
@@ -65,7 +71,8 @@ export function runFilter(doc: LogDoc, spec: FilterSpec, maxEntries = 200_000, t
 		matchedEntries: matched,
 		totalEntries: ix.entryCount,
 		levels: countsFromArray(counts),
-		truncated: matched > maxEntries,
+		truncated: matched > shown,
+		shownEntries: shown,
 		description: describeFilter(spec),
 	};
 }

@@ -8,14 +8,15 @@ import {
 	ResponseError, ErrorCodes,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import * as os from 'os';
 import { LogStore, summarize } from './logStore';
 import {
 	SummaryRequest, IndexChangedNotification, OpenLogNotification, CloseLogNotification, FilterRequest, NavigateRequest,
 	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest, SetFormatRequest, DiscoverLoggingRequest, EntryTextRequest, FollowStartRequest, FollowStopNotification, FollowContentRequest,
-	FollowChangedNotification, AlertNotification, AlertRulesInvalidNotification, StatsRequest, AnomaliesRequest, WindowRequest, FilterToFileRequest, MergeRequest, MergeContentRequest, MergeSourceRequest,
+	FollowChangedNotification, AlertNotification, AlertRulesInvalidNotification, StatsRequest, AnomaliesRequest, WindowRequest, CloseWindowNotification, ReleaseDocumentNotification, FilterToFileRequest, MergeRequest, MergeContentRequest, MergeSourceRequest,
 } from '../shared/protocol';
 import { merge, mergeContent, mergeSource, dropMerge } from './mergeService';
-import { windowOf, filterToFile } from './windowService';
+import { windowOf, derivedDoc, filterToFile } from './windowService';
 import { stats, anomalies } from './statsService';
 import { FollowService } from './followService';
 import { AlertEngine } from './alerts';
@@ -25,10 +26,20 @@ import { discoverLogs } from './discoveryService';
 import { URI } from 'vscode-uri';
 import { problems, occurrences, templateOf } from './problemsService';
 import { runFilter } from './filterService';
+import { filterHeader } from '../shared/describeFilter';
 import { navigate, gotoTime, entryRanges } from './navigationService';
 import { foldingRanges, documentSymbols } from './structureService';
 import { hover } from './hoverService';
 import { documentLinks, setWorkspaceFolders, setPathMappings } from './linkService';
+
+// The server does the heavy work (indexing gigabytes, whole-file filters) while the editor must stay
+// responsive: on a busy machine the extension host and the window get the CPU first. (On Linux this
+// sets the main thread's nice value; threads started later, e.g. the stats worker, inherit it.)
+try {
+	os.setPriority(os.constants.priority.PRIORITY_BELOW_NORMAL);
+} catch {
+	// not permitted here: keep the default priority
+}
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -123,7 +134,14 @@ function withDoc<P extends { uri: string } | { textDocument: { uri: string } }, 
 }
 
 connection.onRequest(SummaryRequest.type, withDoc((doc) => summarize(doc), undefined as never));
-connection.onRequest(FilterRequest.type, withDoc((doc, p, token) => runFilter(doc, p.filter, p.maxEntries, token, p.filter.templateId !== undefined ? templateOf(doc, p.filter.templateLevel) : undefined), undefined as never));
+connection.onRequest(FilterRequest.type, withDoc((doc, p, token) => {
+	const r = runFilter(doc, p.filter, p.maxEntries, token, p.filter.templateId !== undefined ? templateOf(doc, p.filter.templateLevel) : undefined, p.maxBytes);
+	if (!p.tab) return r;
+	// the tab's whole text, header first, indexed here: the client does not sync it back
+	r.text = `${filterHeader(r, p.tab.name)}\n${r.text}`;
+	store.attach(p.tab.uri, derivedDoc(p.tab.uri, doc, Buffer.from(r.text, 'utf8')));
+	return r;
+}, undefined as never));
 connection.onRequest(ProblemsRequest.type, withDoc((doc, p) => problems(doc, p.minLevel), undefined as never));
 connection.onRequest(OccurrencesRequest.type, withDoc((doc, p) => occurrences(doc, p), { total: 0, items: [] }));
 connection.onRequest(NavigateRequest.type, withDoc((doc, p) => navigate(doc, p), { line: null, endLine: null, wrapped: false }));
@@ -154,9 +172,13 @@ connection.onRequest(WindowRequest.type, async (p) => {
 	const uri = URI.file(p.path).toString();
 	const opening = store.open(uri, 'window');
 	const doc = partialOrReady(uri) ?? (await opening);
-	return windowOf(doc, p);
+	return windowOf(doc, p, p.uri ? (text) => store.attach(p.uri!, derivedDoc(p.uri!, doc, text)) : undefined);
 });
-connection.onNotification('logLens/closeWindow', (p: { path: string }) => store.close(URI.file(p.path).toString(), 'window'));
+connection.onNotification(ReleaseDocumentNotification.type, (p) => store.detach(p.uri));
+connection.onNotification(CloseWindowNotification.type, (p) => {
+	if (p.uri) store.detach(p.uri);
+	if (p.releaseFile !== false) store.close(URI.file(p.path).toString(), 'window');
+});
 connection.onRequest(FilterToFileRequest.type, withDoc((doc, p, token) => filterToFile(doc, p.filter, p.path, token), { entries: 0, bytes: 0 }));
 connection.onRequest(MergeRequest.type, (p) => merge(p));
 connection.onRequest(MergeContentRequest.type, (p) => mergeContent(p.id));

@@ -7,10 +7,16 @@ import { CancellationToken } from 'vscode-languageserver/node';
 import type { FilterSpec, WindowParams, WindowResult } from '../shared/protocol';
 import { forEachMatch } from './filterService';
 import type { LogDoc } from './logStore';
+import { LogIndex } from '../core/logIndex';
+import { BufferSource } from '../core/byteSource';
 
 const MAX_WINDOW = 50_000;
 
-export function windowOf(doc: LogDoc, p: WindowParams): WindowResult {
+/**
+ * The window's text. `onText` gets it as the document will hold it (the server indexes the window
+ * document from it instead of having the client sync half a megabyte back).
+ */
+export function windowOf(doc: LogDoc, p: WindowParams, onText?: (text: Buffer) => void): WindowResult {
 	const ix = doc.index;
 	const total = ix.lineCount;
 	const count = Math.max(1, Math.min(MAX_WINDOW, p.count));
@@ -21,7 +27,17 @@ export function windowOf(doc: LogDoc, p: WindowParams): WindowResult {
 		const from = ix.lineStart(start), to = ix.lineEnd(end - 1);
 		text = doc.source.read(from, to - from).toString('utf8').replace(/\r\n/g, '\n');
 	}
+	onText?.(Buffer.from(text, 'utf8'));
 	return { text, startLine: start, lines: end - start, totalLines: total, totalEntries: ix.entryCount, state: doc.state, indexedBytes: doc.indexedBytes, bytes: doc.totalBytes };
+}
+
+/**
+ * The index of a document whose text the server produced from `file` (a large-log window, a
+ * filtered tab), read with the file's format and year.
+ */
+export function derivedDoc(uri: string, file: LogDoc, text: Buffer): LogDoc {
+	const index = LogIndex.fromText(text, { format: file.index.format.format, ctx: file.index.parseContext });
+	return { uri, index, source: new BufferSource(text), state: 'ready', indexedBytes: text.length, totalBytes: text.length };
 }
 
 /** Streams the matching entries to `path` in big writes; returns what was written. */

@@ -81,7 +81,19 @@ export namespace FilterRequest {
 	export const method = 'logLens/filter' as const;
 	export const type = new RequestType<FilterParams, FilterResult, void>(method);
 }
-export interface FilterParams { uri: string; filter: FilterSpec; /** stop after this many matching entries */ maxEntries?: number }
+export interface FilterParams {
+	uri: string;
+	filter: FilterSpec;
+	/** stop after this many matching entries */
+	maxEntries?: number;
+	/** and before the text passes this many bytes (at least one entry is kept) */
+	maxBytes?: number;
+	/**
+	 * The filtered tab the result is for: the server puts the tab's header line (see `filterHeader`)
+	 * first in `text` and indexes the text under `uri`, so the tab is not synced back to it.
+	 */
+	tab?: { uri: string; name: string };
+}
 export interface FilterResult {
 	/** The matching entries' text, whole, separated by newlines. */
 	text: string;
@@ -91,8 +103,10 @@ export interface FilterResult {
 	totalEntries: number;
 	/** Level counts of all matching entries (also past maxEntries). */
 	levels: LevelCounts;
-	/** True when maxEntries cut the result short. */
+	/** True when maxEntries or maxBytes cut the result short. */
 	truncated: boolean;
+	/** Entries in `text`. */
+	shownEntries: number;
 	/** Human description of the filter (`level ≥ warning, text "timeout"`). */
 	description: string;
 }
@@ -311,7 +325,13 @@ export namespace AnomaliesRequest {
 }
 
 /** A window of a large file: `count` lines from `startLine` (0-based), read from disk by the server. */
-export interface WindowParams { path: string; startLine: number; count: number }
+/**
+ * `uri`: the window's document. The server indexes the text it returns under that URI, so the client
+ * does not sync the window's text back (the document is excluded from text document sync).
+ */
+export interface WindowParams { path: string; startLine: number; count: number; uri?: string }
+/** Sent from the client: a window document closed; `releaseFile` when it was the file's last window. */
+export interface CloseWindowParams { path: string; uri?: string; releaseFile?: boolean }
 export interface WindowResult {
 	text: string;
 	startLine: number;
@@ -327,6 +347,16 @@ export interface WindowResult {
 export namespace WindowRequest {
 	export const method = 'logLens/window' as const;
 	export const type = new RequestType<WindowParams, WindowResult, void>(method);
+}
+/** Sent from the client: a window document closed (drops its index; the file's when it was the last). */
+export namespace CloseWindowNotification {
+	export const method = 'logLens/closeWindow' as const;
+	export const type = new NotificationType<CloseWindowParams>(method);
+}
+/** Sent from the client: a document whose index the server built itself (a filtered tab) closed. */
+export namespace ReleaseDocumentNotification {
+	export const method = 'logLens/releaseDocument' as const;
+	export const type = new NotificationType<UriParams>(method);
 }
 /** Sent from the client: write every entry matching a filter to a file (no cap). */
 export namespace FilterToFileRequest {
