@@ -60,7 +60,7 @@ export interface MinedRange {
 export type RangeMessage = { progress: number } | { part: IndexPart } | { error: string; id?: number } | { id: number; out: Uint8Array } | { id: number; mined: MinedRange };
 
 export interface ParallelOptions {
-	/** Threads in all, the caller's included (default: the CPUs, at most 4; env LOGLENS_INDEX_THREADS). */
+	/** Threads in all, the caller's included (default: the CPUs, at most 4, when there are 3 or more; env LOGLENS_INDEX_THREADS). */
 	threads?: number;
 	/** The worker script (default: indexWorker.js beside this bundle). */
 	workerScript?: string;
@@ -82,7 +82,11 @@ export function planRanges(size: number, opts: ParallelOptions & { format?: unkn
 	if (opts.format !== undefined && typeof opts.format !== 'string') return 1;
 	if (!(opts.workerScript ?? defaultWorkerScript())) return 1;
 	const env = Number(process.env.LOGLENS_INDEX_THREADS);
-	const threads = opts.threads ?? (Number.isFinite(env) && env >= 1 ? env : Math.min(4, availableParallelism()));
+	// With 2 CPUs, a second indexing thread competes with the editor (or the shell's other work) and
+	// on virtual machines whose CPUs share a core it was measured slower than one pass: parallel
+	// ranges start at 3 CPUs.
+	const cpus = availableParallelism();
+	const threads = opts.threads ?? (Number.isFinite(env) && env >= 1 ? env : cpus >= 3 ? Math.min(4, cpus) : 1);
 	return Math.max(1, Math.min(threads, min > 0 ? Math.floor(size / (min / 2)) : threads));
 }
 
