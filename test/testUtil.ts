@@ -1,6 +1,6 @@
 // Helpers shared by the node:test tiers: where the repo and its fixtures are, temp folders, and
 // running a real CPython producer.
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -40,4 +40,37 @@ export async function waitFor(cond: () => boolean, timeoutMs: number, what: stri
 		if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 		await new Promise((r) => setTimeout(r, 5));
 	}
+}
+
+/** Newest mtime of the files under `dir`. */
+function newest(dir: string): number {
+	let t = 0;
+	for (const f of readdirSync(dir, { withFileTypes: true })) {
+		const p = join(dir, f.name);
+		t = Math.max(t, f.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+	}
+	return t;
+}
+
+/**
+ * Bundles the CLI from the current sources into `dir` the way scripts/build.mjs does, with the
+ * parallel-range worker (indexWorker.js) beside it; returns the CLI's path.
+ */
+export function bundleCli(dir: string): string {
+	const root = repoRoot();
+	const cli = join(dir, 'cli.js');
+	for (const [src, out] of [['src/cli/main.ts', cli], ['src/core/indexWorker.ts', join(dir, 'indexWorker.js')]]) {
+		// The .bin entry runs as it is: esbuild's install may have replaced its JS shim with the native binary.
+		const r = spawnSync(join(root, 'node_modules', '.bin', 'esbuild'), [src, '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outfile=${out}`, '--log-level=warning'], { cwd: root, encoding: 'utf8' });
+		if (r.status !== 0) throw new Error(`esbuild ${src} failed: ${r.stderr}`);
+	}
+	return cli;
+}
+
+/** dist/cli.js when it is newer than its sources, else a fresh bundle in `dir` (see `bundleCli`). */
+export function currentCli(dir: string): string {
+	const root = repoRoot();
+	const dist = join(root, 'dist', 'cli.js');
+	const srcTime = Math.max(newest(join(root, 'src', 'core')), newest(join(root, 'src', 'cli')));
+	return existsSync(dist) && statSync(dist).mtimeMs >= srcTime ? dist : bundleCli(dir);
 }

@@ -8,30 +8,13 @@ import { filteringStream, MemorySink } from './filterOutput';
 import type { FilterJob, MinedRange, RangeJob, RangeMessage, TemplatesJob } from './indexWorkers';
 import { IntColumn, miningStream } from './templateRun';
 import { TemplateMiner } from './templates';
-import { IndexPart, LogIndex } from './logIndex';
+import { IndexPart, LogIndex, readRange } from './logIndex';
 
 async function indexRange(job: RangeJob, progress: (bytes: number) => void): Promise<IndexPart> {
 	const fh = await fsp.open(job.path, 'r');
 	try {
 		const idx = new LogIndex({ format: job.format, ctx: job.ctx, presample: job.presample, startOffset: job.start });
-		const bufs = [Buffer.allocUnsafe(job.chunkSize), Buffer.allocUnsafe(job.chunkSize)];
-		const len = (p: number) => Math.min(job.chunkSize, job.end - p);
-		let pos = job.start, which = 0, reserved = false;
-		let pending = fh.read(bufs[0], 0, len(pos), pos);
-		while (pos < job.end) {
-			const { bytesRead } = await pending;
-			if (bytesRead === 0) break;
-			const cur = bufs[which];
-			pos += bytesRead;
-			which ^= 1;
-			if (pos < job.end) pending = fh.read(bufs[which], 0, len(pos), pos);
-			idx.append(cur.subarray(0, bytesRead));
-			if (!reserved && idx.lineCount > 1000) {
-				reserved = true;
-				idx.reserve(((job.end - job.start) / (pos - job.start)) * idx.lineCount * 1.05);
-			}
-			progress(pos - job.start);
-		}
+		await readRange(fh, idx, job.start, () => job.end, { chunkSize: job.chunkSize, onProgress: progress, reserveFor: { from: job.start, to: job.end } });
 		return idx.exportPart();
 	} finally {
 		await fh.close();

@@ -74,10 +74,15 @@ export function defaultWorkerScript(): string | undefined {
 	return existsSync(p) ? p : undefined;
 }
 
+/** The size from which a file is read in parallel ranges (option, else env, else the default). */
+export function parallelMinBytes(opts: ParallelOptions): number {
+	const env = Number(process.env.LOGLENS_PARALLEL_MIN_BYTES);
+	return opts.parallelMinBytes ?? (process.env.LOGLENS_PARALLEL_MIN_BYTES && Number.isFinite(env) ? env : PARALLEL_MIN_BYTES);
+}
+
 /** How many ranges a file of `size` bytes is split into (1: index it in one pass). */
 export function planRanges(size: number, opts: ParallelOptions & { format?: unknown }): number {
-	const envMin = Number(process.env.LOGLENS_PARALLEL_MIN_BYTES);
-	const min = opts.parallelMinBytes ?? (process.env.LOGLENS_PARALLEL_MIN_BYTES && Number.isFinite(envMin) ? envMin : PARALLEL_MIN_BYTES);
+	const min = parallelMinBytes(opts);
 	if (size < min || size === 0) return 1;
 	if (opts.format !== undefined && typeof opts.format !== 'string') return 1;
 	if (!(opts.workerScript ?? defaultWorkerScript())) return 1;

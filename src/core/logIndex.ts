@@ -379,19 +379,23 @@ export async function indexFile(path: string, opts: IndexFileOptions = {}): Prom
 		let limit = size;
 		// Once the format is detected, the later ranges are handed out and this thread stops at the first split.
 		let planned = !ranges;
-		await readRange(fh, idx, 0, () => limit, chunkSize, size, opts, async (pos) => {
-			if (planned || !ranges || !idx.settled) return;
-			planned = true;
-			if (idx.binary) {
-				ranges.dispose();
-				ranges = undefined;
-				return;
-			}
-			limit = await ranges.start(idx, { path, format: opts.format as string | undefined, ctx, chunkSize }, size, pos, read);
-		}, () => ranges?.bytesDone ?? 0);
+		await readRange(fh, idx, 0, () => limit, {
+			chunkSize, signal: opts.signal, reserveFor: { from: 0, to: size },
+			onProgress: (n) => opts.onProgress?.(n + (ranges?.bytesDone ?? 0), size),
+			afterChunk: async (pos) => {
+				if (planned || !ranges || !idx.settled) return;
+				planned = true;
+				if (idx.binary) {
+					ranges.dispose();
+					ranges = undefined;
+					return;
+				}
+				limit = await ranges.start(idx, { path, format: opts.format as string | undefined, ctx, chunkSize }, size, pos, read);
+			},
+		});
 		if (ranges) {
 			opts.onProgress?.(limit + ranges.bytesDone, size);
-			await ranges.absorbInto(idx, (start, end) => readRange(fh, idx, start, () => end, chunkSize, size, opts));
+			await ranges.absorbInto(idx, (start, end) => readRange(fh, idx, start, () => end, { chunkSize, signal: opts.signal, onProgress: (n) => opts.onProgress?.(start + n, size) }));
 			opts.onProgress?.(idx.bytes, size);
 		}
 		idx.finish();
@@ -403,17 +407,32 @@ export async function indexFile(path: string, opts: IndexFileOptions = {}): Prom
 	}
 }
 
+/** How `readRange` reads. */
+export interface ReadRangeOptions {
+	chunkSize: number;
+	signal?: AbortSignal;
+	/** After each chunk: bytes of this range read so far. */
+	onProgress?: (bytesInRange: number) => void;
+	/** After each chunk (awaited): may move the limit. */
+	afterChunk?: (pos: number) => Promise<void>;
+	/**
+	 * The index will end up holding the bytes `[from, to)`: once 1,000 lines are read, its arrays
+	 * are sized for the whole span (no copies while they grow). Unset: they grow as needed.
+	 */
+	reserveFor?: { from: number; to: number };
+}
+
 /**
  * Appends `[start, limit())` of the file to `idx` with two buffers (the next read runs while the
- * current chunk is scanned); `afterChunk(pos)` may move the limit (it is read after each chunk).
+ * current chunk is scanned); the limit is read again after every chunk.
  */
-async function readRange(fh: fsp.FileHandle, idx: LogIndex, start: number, limit: () => number, chunkSize: number, size: number, opts: IndexFileOptions, afterChunk?: (pos: number) => Promise<void>, others: () => number = () => 0): Promise<void> {
-	let reserved = size < 8 * 1024 * 1024 || start > 0;
-	const bufs = [Buffer.allocUnsafe(chunkSize), Buffer.allocUnsafe(chunkSize)];
+export async function readRange(fh: fsp.FileHandle, idx: LogIndex, start: number, limit: () => number, o: ReadRangeOptions): Promise<void> {
+	let reserve = o.reserveFor && o.reserveFor.to - o.reserveFor.from >= 8 * 1024 * 1024 ? o.reserveFor : undefined;
+	const bufs = [Buffer.allocUnsafe(o.chunkSize), Buffer.allocUnsafe(o.chunkSize)];
 	let pos = start, which = 0;
-	let pending: Promise<{ bytesRead: number }> | null = fh.read(bufs[0], 0, Math.min(chunkSize, limit() - pos), pos);
+	let pending: Promise<{ bytesRead: number }> | null = fh.read(bufs[0], 0, Math.min(o.chunkSize, limit() - pos), pos);
 	while (pending) {
-		if (opts.signal?.aborted) {
+		if (o.signal?.aborted) {
 			await pending.catch(() => undefined);
 			throw Object.assign(new Error('indexing aborted'), { name: 'AbortError' });
 		}
@@ -424,15 +443,15 @@ async function readRange(fh: fsp.FileHandle, idx: LogIndex, start: number, limit
 		const cur = bufs[which];
 		pos += bytesRead;
 		which ^= 1;
-		const next = Math.min(chunkSize, limit() - pos);
+		const next = Math.min(o.chunkSize, limit() - pos);
 		pending = next > 0 ? fh.read(bufs[which], 0, next, pos) : null;
 		idx.append(cur.subarray(0, bytesRead));
-		if (afterChunk) await afterChunk(pos);
-		if (!reserved && idx.lineCount > 1000) {
-			reserved = true;
-			idx.reserve((size / pos) * idx.lineCount * 1.05);
+		if (o.afterChunk) await o.afterChunk(pos);
+		if (reserve && idx.lineCount > 1000) {
+			idx.reserve(((reserve.to - reserve.from) / (pos - reserve.from)) * idx.lineCount * 1.05);
+			reserve = undefined;
 		}
-		opts.onProgress?.(pos + others(), size);
+		o.onProgress?.(pos - start);
 	}
 	await pending?.catch(() => undefined);
 }

@@ -10,12 +10,12 @@ import { EntryTemplates } from './templateRun';
 import { TemplateMiner } from './templates';
 import type { ParseContext } from './format';
 import { isGzipPath } from './gzipSource';
-import { defaultWorkerScript, FilterJob, headerAfter, MinedRange, ParallelOptions, planRanges, RangeMessage, TemplatesJob } from './indexWorkers';
+import { defaultWorkerScript, FilterJob, headerAfter, MinedRange, ParallelOptions, parallelMinBytes, planRanges, RangeMessage, TemplatesJob } from './indexWorkers';
 import { LogIndex } from './logIndex';
 import { SAMPLE_BYTES } from './lineScanner';
 
 /** Ranges are about size / threads, within these bounds (memory: a range's output is held until written). */
-const RANGE_MIN = Math.min(8 * 1024 * 1024, Number(process.env.LOGLENS_PARALLEL_MIN_BYTES) || Infinity);
+const RANGE_MIN = 8 * 1024 * 1024;
 const RANGE_MAX = 64 * 1024 * 1024;
 const CHUNK = 1024 * 1024;
 
@@ -65,7 +65,7 @@ async function planFile(path: string, format: string | undefined, ctx: ParseCont
 	}
 	// A multiple of the threads, so that they finish together.
 	const n = threads * Math.ceil(size / (threads * RANGE_MAX));
-	const target = Math.max(RANGE_MIN, Math.ceil(size / n));
+	const target = Math.max(Math.min(RANGE_MIN, parallelMinBytes(opts)), Math.ceil(size / n));
 	let next = 0;
 	return {
 		threads, script, presample: probe.detectionInput,

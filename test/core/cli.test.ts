@@ -2,34 +2,16 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, spawn } from 'node:child_process';
-import { existsSync, statSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixture, repoRoot, tempDir } from '../testUtil';
+import { currentCli, fixture, tempDir } from '../testUtil';
 
 let cli = '';
 let tmp: { dir: string; cleanup: () => void };
 
-/** Newest mtime under a folder (to tell whether dist/cli.js is older than its sources). */
-function newest(dir: string): number {
-	let t = 0;
-	for (const f of readdirSync(dir, { withFileTypes: true })) {
-		const p = join(dir, f.name);
-		t = Math.max(t, f.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-	}
-	return t;
-}
-
 before(() => {
 	tmp = tempDir();
-	const root = repoRoot();
-	cli = join(root, 'dist', 'cli.js');
-	const srcTime = Math.max(newest(join(root, 'src', 'core')), newest(join(root, 'src', 'cli')));
-	if (!existsSync(cli) || statSync(cli).mtimeMs < srcTime) {
-		// dist/cli.js is missing or stale: bundle the CLI the way scripts/build.mjs does, into a temp folder.
-		cli = join(tmp.dir, 'cli.js');
-		const r = spawnSync(join(root, 'node_modules', '.bin', 'esbuild'), ['src/cli/main.ts', '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outfile=${cli}`, '--log-level=warning'], { cwd: root, encoding: 'utf8' });
-		assert.equal(r.status, 0, r.stderr);
-	}
+	cli = currentCli(tmp.dir);
 });
 after(() => tmp.cleanup());
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileSource } from '../../src/core/byteSource';
 import { readEntry } from '../../src/core/entryReader';
@@ -13,7 +13,7 @@ import { detectFormat } from '../../src/core/formatRegistry';
 import { indexFile, LogIndex } from '../../src/core/logIndex';
 import { stripAnsi, stripAnsiMapped } from '../../src/core/ansi';
 import { TemplateMiner, tracebackKey } from '../../src/core/templates';
-import { repoRoot, runPython, tempDir } from '../testUtil';
+import { currentCli, runPython, tempDir } from '../testUtil';
 
 /**
  * Writes the same records twice with CPython's logging: plain, and through a Formatter subclass
@@ -80,16 +80,6 @@ const LAYOUTS = [
 	{ name: 'basicConfig default (colour at the line start)', fmt: '%(levelname)s:%(name)s:%(message)s', mode: 'fields' },
 	{ name: 'bracketed time, padded level, whole line coloured', fmt: '[%(asctime)s] %(levelname)-8s %(name)s: %(message)s', mode: 'line' },
 ];
-
-/** Newest mtime under a folder. */
-function newest(dir: string): number {
-	let t = 0;
-	for (const f of readdirSync(dir, { withFileTypes: true })) {
-		const p = join(dir, f.name);
-		t = Math.max(t, f.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-	}
-	return t;
-}
 
 function write(dir: string, fmt: string, mode: string): { plain: string; colour: string } {
 	const plain = join(dir, 'plain.log');
@@ -182,14 +172,7 @@ test('ANSI colour: the CLI strips escapes from filter and entries output unless 
 	const { dir, cleanup } = tempDir();
 	try {
 		const { plain, colour } = write(dir, LAYOUTS[0].fmt, 'fields');
-		const root = repoRoot();
-		let cli = join(root, 'dist', 'cli.js');
-		if (!existsSync(cli) || statSync(cli).mtimeMs < Math.max(newest(join(root, 'src', 'core')), newest(join(root, 'src', 'cli')))) {
-			// dist/cli.js is missing or stale: bundle the CLI the way scripts/build.mjs does.
-			cli = join(dir, 'cli.js');
-			const r = spawnSync(join(root, 'node_modules', '.bin', 'esbuild'), ['src/cli/main.ts', '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outfile=${cli}`, '--log-level=warning'], { cwd: root, encoding: 'utf8' });
-			assert.equal(r.status, 0, r.stderr);
-		}
+		const cli = currentCli(dir);
 		const run = (...args: string[]) => {
 			const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
 			assert.equal(r.status, 0, r.stderr);

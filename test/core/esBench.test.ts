@@ -6,15 +6,14 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleCli, esTarget, writePythonLog } from '../esServer/target';
-import { repoRoot, tempDir } from '../testUtil';
+import { esTarget, writePythonLog } from '../esServer/target';
+import { bundleCli, tempDir } from '../testUtil';
 
 test('throughput: 200k CPython entries through loglens export', { skip: process.env.LOGLENS_ES_BENCH !== '1' && 'set LOGLENS_ES_BENCH=1' }, async () => {
 	const tmp = tempDir('loglens-esbench-');
 	const t = await esTarget();
 	try {
-		const root = repoRoot();
-		const cli = bundleCli(root, tmp.dir);
+		const cli = bundleCli(tmp.dir);
 		const log = join(tmp.dir, 'bench.log');
 		const n = 200_000;
 		writePythonLog(log, n, false);

@@ -7,17 +7,16 @@ import { createServer } from 'node:net';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEsClient, describeEsError, testConnection } from '../../src/core/elasticsearch/connection';
-import { bundleCli, esTarget, REAL_CLUSTER, writePythonLog } from '../esServer/target';
+import { esTarget, REAL_CLUSTER, writePythonLog } from '../esServer/target';
 import { EsDouble } from '../esServer/server';
-import { repoRoot, tempDir } from '../testUtil';
+import { bundleCli, tempDir } from '../testUtil';
 
 let tmp: { dir: string; cleanup: () => void };
 let cli = '';
 before(() => {
 	tmp = tempDir('loglens-esc-');
-	const root = repoRoot();
 	// Always from the current sources: dist/cli.js may predate them.
-	cli = bundleCli(root, tmp.dir);
+	cli = bundleCli(tmp.dir);
 });
 after(() => tmp.cleanup());
 

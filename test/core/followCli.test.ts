@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, ChildProcessWithoutNullStreams } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixture, repoRoot, tempDir, waitFor } from '../testUtil';
+import { bundleCli, fixture, tempDir, waitFor } from '../testUtil';
 
 const PRODUCER = fixture('python', 'log_producer.py');
 let cli = '';
@@ -13,12 +13,8 @@ let tmp: { dir: string; cleanup: () => void };
 
 before(() => {
 	tmp = tempDir('loglens-followcli-');
-	const root = repoRoot();
 	// Bundled fresh from the sources (dist/ may be stale), the way scripts/build.mjs bundles it.
-	cli = join(tmp.dir, 'cli.js');
-	const esbuild = join(root, 'node_modules', '.bin', 'esbuild');
-	const r = spawnSync(esbuild, ['src/cli/main.ts', '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outfile=${cli}`, '--log-level=warning'], { cwd: root, encoding: 'utf8' });
-	assert.equal(r.status, 0, r.stderr);
+	cli = bundleCli(tmp.dir);
 });
 after(() => tmp.cleanup());
 

@@ -2,22 +2,13 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { repoRoot, runPython, tempDir } from '../testUtil';
+import { currentCli, repoRoot, runPython, tempDir } from '../testUtil';
 
 let cli = '';
 let tmp: { dir: string; cleanup: () => void };
-
-function newest(dir: string): number {
-	let t = 0;
-	for (const f of readdirSync(dir, { withFileTypes: true })) {
-		const p = join(dir, f.name);
-		t = Math.max(t, f.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-	}
-	return t;
-}
 
 /**
  * Two time-sorted Python logs whose records interleave, from a fake clock: a's record i at 2i ms,
@@ -67,15 +58,7 @@ let rotLog = '';
 
 before(() => {
 	tmp = tempDir();
-	const root = repoRoot();
-	cli = join(root, 'dist', 'cli.js');
-	const srcTime = Math.max(newest(join(root, 'src', 'core')), newest(join(root, 'src', 'cli')));
-	if (!existsSync(cli) || statSync(cli).mtimeMs < srcTime) {
-		cli = join(tmp.dir, 'cli.js');
-		// The .bin entry runs as it is: esbuild's install may have replaced its JS shim with the native binary.
-		const r = spawnSync(join(root, 'node_modules', '.bin', 'esbuild'), ['src/cli/main.ts', '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outfile=${cli}`, '--log-level=warning'], { cwd: root, encoding: 'utf8' });
-		assert.equal(r.status, 0, r.stderr);
-	}
+	cli = currentCli(tmp.dir);
 	a = join(tmp.dir, 'svc-a.log');
 	b = join(tmp.dir, 'svc-b.log');
 	runPython(TWO_LOGS, [a, b]);

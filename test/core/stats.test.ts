@@ -12,7 +12,7 @@ import {
 import { LogIndex, indexFile } from '../../src/core/logIndex';
 import { BufferSource, FileSource } from '../../src/core/byteSource';
 import { TemplateMiner } from '../../src/core/templates';
-import { fixture, repoRoot, runPython, tempDir } from '../testUtil';
+import { bundleCli, fixture, runPython, tempDir } from '../testUtil';
 
 const S = 1000, M = 60 * S, H = 60 * M, D = 24 * H;
 
@@ -229,12 +229,7 @@ test('entries without a time, times out of order, an empty log, and cancellation
 
 let cli = '';
 function loglens(args: string[]) {
-	if (!cli) {
-		cli = join(tmp.dir, 'cli.js');
-		const root = repoRoot();
-		const r = spawnSync(join(root, 'node_modules', '.bin', 'esbuild'), ['src/cli/main.ts', '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outfile=${cli}`, '--log-level=warning'], { cwd: root, encoding: 'utf8' });
-		assert.equal(r.status, 0, r.stderr);
-	}
+	if (!cli) cli = bundleCli(tmp.dir);
 	const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
 	return { code: r.status, out: r.stdout, err: r.stderr };
 }

@@ -3,7 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createEsClient, EsConnectionOptions } from '../../src/core/elasticsearch/connection';
 import { EsDouble, EsDoubleOptions } from './server';
 
@@ -136,10 +135,3 @@ export function writePythonLog(path: string, n: number, truth = true, format = P
 	return readFileSync(truthPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PyRecord);
 }
 
-/** Bundles the CLI from the current sources into `dir` (dist/cli.js may be stale); returns its path. */
-export function bundleCli(root: string, dir: string): string {
-	const out = join(dir, 'cli.js');
-	const r = spawnSync(join(root, 'node_modules', '.bin', 'esbuild'), ['src/cli/main.ts', '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outfile=${out}`, '--log-level=warning'], { cwd: root, encoding: 'utf8' });
-	if (r.status !== 0) throw new Error(`esbuild failed: ${r.stderr}`);
-	return out;
-}
