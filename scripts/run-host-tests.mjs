@@ -4,7 +4,8 @@
 // 2 driver error / timeout / missing summary line.
 // Env: HOST_TEST_TIMEOUT_S (default 900), VERBOSE=1, LOGLENS_TEST_GREP (mocha grep),
 //      LOGLENS_VSIX=path (test the installed .vsix instead of the development folder),
-//      LOGLENS_TRUST=1 (keep Workspace Trust on: restricted-mode suite).
+//      LOGLENS_TRUST=1 (keep Workspace Trust on: restricted-mode suite),
+//      LOGLENS_RENDERER_PROFILE=file (a CPU profile of the workbench's main thread over the run).
 import { chromium } from 'playwright-core';
 import { format } from 'node:util';
 import { mkdtempSync, mkdirSync, writeFileSync, cpSync, rmSync } from 'node:fs';
@@ -67,8 +68,16 @@ async function main() {
 		const exited = new Promise((r) => (onExit = r));
 		await page.exposeFunction('codeAutomationExit', (code) => onExit(code));
 		const payload = [['extensionDevelopmentPath', host.remote(devPath)], ['extensionTestsPath', host.remote(TESTS)]];
+		const profileTo = process.env.LOGLENS_RENDERER_PROFILE;
+		const cdp = profileTo ? await page.context().newCDPSession(page) : undefined;
+		if (cdp) {
+			await cdp.send('Profiler.enable');
+			await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+			await cdp.send('Profiler.start');
+		}
 		await page.goto(host.workbenchUrl(work, payload));
 		const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), TIMEOUT_MS))]);
+		if (cdp) writeFileSync(profileTo, JSON.stringify((await cdp.send('Profiler.stop')).profile));
 		const secs = ((Date.now() - t0) / 1000).toFixed(1);
 		if (code === 'timeout') { console.error(`host-tests: driver timeout after ${secs} s`); return 2; }
 		if (code === 0 && !summary) { console.error('host-tests: exit 0 without a summary line: treated as failure'); return 2; }
