@@ -37,8 +37,6 @@ interface Session {
 	 * the document has that text (an edit built on the old version would fail and fetch again).
 	 */
 	awaitingText?: number;
-	/** The last line the tab was scrolled to with the edit in flight (its change then needs no scroll of its own). */
-	scrolledTo?: number;
 	/** Lines the server had dropped when it sent `markers` (their lines count from there). */
 	markersHead: number;
 	/** The markers the tab's decorations show (see shownMarkers). */
@@ -318,13 +316,9 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		s.haveBytes += bytes.length;
 		s.headLines = s.dropTo.lines;
 		if (drop > 0) this.counts.headDrops++;
-		const applied = vscode.workspace.applyEdit(we);
-		// scroll in the same tick: the workbench then draws the new lines and the scroll in one frame
-		let newLines = 0;
-		for (let i = bytes.indexOf(10); i >= 0; i = bytes.indexOf(10, i + 1)) newLines++;
-		const last = doc.lineCount - 1 + newLines - Math.max(0, drop);
-		s.scrolledTo = this.scrollToEnd(s, last) ? last : undefined;
-		const ok = await applied;
+		// The scroll follows when the edit is in (`afterUpdate`): sent with the edit, the workbench
+		// could run it first and clamp it to the old end.
+		const ok = await vscode.workspace.applyEdit(we);
 		if (!ok) this.refetch(s);
 		return ok;
 	}
@@ -337,8 +331,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 	private afterUpdate(s: Session): void {
 		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === s.uri.toString());
 		const last = Math.max(0, (doc?.lineCount ?? 1) - 1);
-		if (s.scrolledTo !== last) this.scrollToEnd(s, last);
-		s.scrolledTo = undefined;
+		this.scrollToEnd(s, last);
 		if (doc && shownMarkers(s, doc.lineCount).key !== s.decorated) this.decorate(s);
 	}
 
@@ -349,7 +342,9 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 			if (ed.document.uri.toString() !== s.uri.toString() || s.paused) continue;
 			const sel = ed.selection;
 			if (!sel.isEmpty || sel.active.line !== last || sel.active.character !== 0) ed.selection = new vscode.Selection(last, 0, last, 0);
-			ed.revealRange(new vscode.Range(last, 0, last, 0), vscode.TextEditorRevealType.Default);
+			// Two lines, not one: the workbench then scrolls to the left edge instead of measuring
+			// the line's text in the page for a horizontal reveal (a forced layout per append).
+			ed.revealRange(new vscode.Range(Math.max(0, last - 1), 0, last, 0), vscode.TextEditorRevealType.Default);
 			any = true;
 		}
 		return any;

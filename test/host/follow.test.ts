@@ -75,6 +75,8 @@ suite('Follow mode', () => {
 		// auto-scroll: the cursor sits on the last line
 		const active = vscode.window.visibleTextEditors.find((e) => e.document === doc)!;
 		assert.ok(active.selection.active.line >= doc.lineCount - 2);
+		// and the view shows it: the scroll went out after the last edit was in, not clamped to the end before it
+		await waitFor(() => (active.visibleRanges.at(-1)?.end.line ?? 0) >= doc.lineCount - 2, `the last line is visible (view ends at ${active.visibleRanges.at(-1)?.end.line}, ${doc.lineCount} lines)`, 5_000);
 		// the follow tab is a log: next/previous entry and folding work on it
 		active.selection = new vscode.Selection(0, 0, 0, 0);
 		assert.strictEqual(await vscode.commands.executeCommand('logLens.nextEntry'), 1);
