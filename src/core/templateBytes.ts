@@ -228,6 +228,11 @@ class MaskMemo {
 	/** Token bounds within each key (start, end pairs). */
 	fins = new Int32Array(1 << 12);
 	private finsUsed = 0;
+	/**
+	 * Hashes of messages missed once (by slot): an entry is kept only when its message comes back,
+	 * so messages made unique by an id (`task sync[606fd94e]`) cost no store and push nothing out.
+	 */
+	private readonly seenOnce = new Int32Array(1 << MEMO_SLOT_BITS);
 	/** Hash and slot of the last `find` miss, for `store`. */
 	private lastHash = 0;
 	private lastSlot = 0;
@@ -271,8 +276,14 @@ class MaskMemo {
 		return true;
 	}
 
-	/** Keeps the key of the message the last `find` missed. */
+	/** Keeps the key of the message the last `find` missed, if that message (up to digits) was missed before. */
 	store(buf: Uint8Array, s: number, e: number, key: Uint8Array, keyLen: number, keyHash: number, finS: Int32Array, finE: Int32Array, nFin: number): void {
+		const h = this.lastHash;
+		const seen = (h >>> 7) & (this.seenOnce.length - 1);
+		if (this.seenOnce[seen] !== h) {
+			this.seenOnce[seen] = h;
+			return;
+		}
 		for (let i = 0; i < keyLen; i++) if (key[i] >= 48 && key[i] <= 57) return;
 		if (this.count >= MEMO_MAX_ENTRIES) {
 			// Start over: the shapes that matter come back at once.
@@ -347,9 +358,14 @@ function growTo<T extends Uint8Array | Int32Array>(a: T, n: number): T {
  * the token bounds; one instance per miner, reused for every message.
  */
 export class ByteMasker {
-	/** The key of the last message. */
-	key = new Uint8Array(1024);
+	/** The key of the last message: `keyBuf[keyStart, keyStart + keyLen)`. */
+	keyBuf: Uint8Array;
+	keyStart = 0;
 	keyLen = 0;
+	/** Where keys are written (`keyBuf` unless the memo answered). */
+	private key = new Uint8Array(1024);
+	/** The memo entry that answered the last message (its token bounds), or -1. */
+	private memoHit = -1;
 	/** FNV-1a of the key (`fnv1a`), computed while it was written. */
 	keyHash = 0;
 	/** Masked tokens before units and repeated `<*>` are merged: `toks[tokS[k], tokE[k])`. */
@@ -369,6 +385,10 @@ export class ByteMasker {
 
 	/** Keys of messages masked before, by their bytes with every digit read as `0`. */
 	private readonly memo = new MaskMemo();
+
+	constructor() {
+		this.keyBuf = this.key;
+	}
 
 	/** Masks `buf[s, e)`; false when only the string path can be sure (the caller falls back). */
 	mask(buf: Uint8Array, s: number, e: number): boolean {
@@ -398,29 +418,22 @@ export class ByteMasker {
 	/** The key of a message masked before (`MaskMemo` entry `k`) becomes the last message's key. */
 	private restore(k: number): void {
 		const m = this.memo;
-		const kl = m.keyLen[k];
-		if (this.key.length < kl) this.key = new Uint8Array(kl * 2);
-		const key = this.key, bytes = m.bytes;
-		for (let i = 0, o = m.keyOff[k]; i < kl; i++, o++) key[i] = bytes[o];
-		this.keyLen = kl;
+		this.keyBuf = m.bytes;
+		this.keyStart = m.keyOff[k];
+		this.keyLen = m.keyLen[k];
 		this.keyHash = m.keyHash[k];
-		const nf = m.finCount[k], fo = m.finOff[k];
-		if (this.finS.length < nf) {
-			this.finS = new Int32Array(nf);
-			this.finE = new Int32Array(nf);
-		}
-		for (let t = 0; t < nf; t++) {
-			this.finS[t] = m.fins[fo + 2 * t];
-			this.finE[t] = m.fins[fo + 2 * t + 1];
-		}
-		this.nFin = nf;
+		this.memoHit = k;
 	}
 
 	/** The final tokens of the last message as strings (only for a shape the miner has not seen). */
 	tokens(): string[] {
 		const out: string[] = [];
-		const k = Buffer.from(this.key.buffer, this.key.byteOffset, this.keyLen);
-		for (let t = 0; t < this.nFin; t++) out.push(k.toString('latin1', this.finS[t], this.finE[t]));
+		const k = Buffer.from(this.keyBuf.buffer, this.keyBuf.byteOffset + this.keyStart, this.keyLen);
+		const h = this.memoHit;
+		if (h >= 0) {
+			const m = this.memo, fo = m.finOff[h];
+			for (let t = 0; t < m.finCount[h]; t++) out.push(k.toString('latin1', m.fins[fo + 2 * t], m.fins[fo + 2 * t + 1]));
+		} else for (let t = 0; t < this.nFin; t++) out.push(k.toString('latin1', this.finS[t], this.finE[t]));
 		return out;
 	}
 
@@ -718,8 +731,11 @@ export class ByteMasker {
 			this.finE[nf] = kl;
 			nf++;
 		}
+		this.keyBuf = key;
+		this.keyStart = 0;
 		this.keyLen = kl;
 		this.keyHash = h | 0;
+		this.memoHit = -1;
 		this.nFin = nf;
 		return true;
 	}

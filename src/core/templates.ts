@@ -146,9 +146,9 @@ export class TemplateMiner {
 	addBytes(buf: Uint8Array, s: number, e: number): number {
 		const m = this.masker;
 		if (!m.mask(buf, s, e)) return this.add(Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('utf8'));
-		const hit = this.shapes.get(m.key, 0, m.keyLen, m.keyHash);
+		const hit = this.shapes.get(m.keyBuf, m.keyStart, m.keyLen, m.keyHash);
 		if (hit >= 0) { this.clusters[this.resolve(hit)].count++; return hit; }
-		return this.addShape(m.tokens(), m.key.slice(0, m.keyLen));
+		return this.addShape(m.tokens(), m.keyBuf.slice(m.keyStart, m.keyStart + m.keyLen));
 	}
 
 	/** Adds an already masked token sequence (see `maskedTokens`). */
