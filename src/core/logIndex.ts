@@ -426,7 +426,7 @@ export interface ReadRangeOptions {
  * Appends `[start, limit())` of the file to `idx` with two buffers (the next read runs while the
  * current chunk is scanned); the limit is read again after every chunk.
  */
-export async function readRange(fh: fsp.FileHandle, idx: LogIndex, start: number, limit: () => number, o: ReadRangeOptions): Promise<void> {
+export async function readRange(fh: fsp.FileHandle, idx: LineScanner & Partial<Pick<LogIndex, 'reserve'>>, start: number, limit: () => number, o: ReadRangeOptions): Promise<void> {
 	let reserve = o.reserveFor && o.reserveFor.to - o.reserveFor.from >= 8 * 1024 * 1024 ? o.reserveFor : undefined;
 	const bufs = [Buffer.allocUnsafe(o.chunkSize), Buffer.allocUnsafe(o.chunkSize)];
 	let pos = start, which = 0;
@@ -448,7 +448,7 @@ export async function readRange(fh: fsp.FileHandle, idx: LogIndex, start: number
 		idx.append(cur.subarray(0, bytesRead));
 		if (o.afterChunk) await o.afterChunk(pos);
 		if (reserve && idx.lineCount > 1000) {
-			idx.reserve(((reserve.to - reserve.from) / (pos - reserve.from)) * idx.lineCount * 1.05);
+			idx.reserve?.(((reserve.to - reserve.from) / (pos - reserve.from)) * idx.lineCount * 1.05);
 			reserve = undefined;
 		}
 		o.onProgress?.(pos - start);
@@ -456,8 +456,8 @@ export async function readRange(fh: fsp.FileHandle, idx: LogIndex, start: number
 	await pending?.catch(() => undefined);
 }
 
-/** Up to 64 KB of whole lines from the middle of the file. */
-async function middleSample(fh: fsp.FileHandle, size: number): Promise<string[]> {
+/** Up to 64 KB of whole lines from the middle of the file (more detection input for big files). */
+export async function middleSample(fh: fsp.FileHandle, size: number): Promise<string[]> {
 	const len = 64 * 1024;
 	const buf = Buffer.alloc(len);
 	const { bytesRead } = await fh.read(buf, 0, len, Math.floor(size / 2));

@@ -221,6 +221,11 @@ class MaskMemo {
 	keyHash = new Int32Array(1024);
 	finOff = new Int32Array(1024);
 	finCount = new Int32Array(1024);
+	/** The miner's shape id for the entry's key, valid while the miner's shape cache is at `shapeGen`. */
+	shape = new Int32Array(1024);
+	shapeGen = new Int32Array(1024);
+	/** The message of the last `find`, normalised, as whole words (its tail bytes are read again). */
+	private norm = new Int32Array(MEMO_MAX_MESSAGE >> 2);
 	/** Normalised messages (each at a multiple of 4) and their keys, back to back. */
 	bytes = new Uint8Array(1 << 16);
 	private words = new Int32Array(this.bytes.buffer);
@@ -250,7 +255,12 @@ class MaskMemo {
 		const n = e - s;
 		let h = FNV_BASIS ^ n;
 		let i = s;
-		for (const w4 = s + (n & ~3); i < w4; i += 4) h = Math.imul(h ^ normWord(dv.getInt32(i, true)), FNV_PRIME);
+		const norm = this.norm;
+		for (let w = 0, w4 = s + (n & ~3); i < w4; i += 4, w++) {
+			const x = normWord(dv.getInt32(i, true));
+			norm[w] = x;
+			h = Math.imul(h ^ x, FNV_PRIME);
+		}
 		for (; i < e; i++) h = Math.imul(h ^ normByte(buf[i]), FNV_PRIME);
 		h ^= h >>> 15;
 		const mask = this.slots.length - 1;
@@ -268,23 +278,23 @@ class MaskMemo {
 	}
 
 	private sameMessage(k: number, buf: Uint8Array, s: number, e: number): boolean {
-		const dv = this.dv, words = this.words, b = this.bytes;
-		const off = this.msgOff[k];
-		let i = s, w = off >> 2;
-		for (const w4 = s + ((e - s) & ~3); i < w4; i += 4, w++) if (words[w] !== normWord(dv.getInt32(i, true))) return false;
-		for (let o = w << 2; i < e; i++, o++) if (b[o] !== normByte(buf[i])) return false;
+		const words = this.words, b = this.bytes, norm = this.norm;
+		const nw = (e - s) >> 2;
+		const w0 = this.msgOff[k] >> 2;
+		for (let w = 0; w < nw; w++) if (words[w0 + w] !== norm[w]) return false;
+		for (let i = s + nw * 4, o = (w0 + nw) << 2; i < e; i++, o++) if (b[o] !== normByte(buf[i])) return false;
 		return true;
 	}
 
-	/** Keeps the key of the message the last `find` missed, if that message (up to digits) was missed before. */
-	store(buf: Uint8Array, s: number, e: number, key: Uint8Array, keyLen: number, keyHash: number, finS: Int32Array, finE: Int32Array, nFin: number): void {
+	/** Keeps the key of the message the last `find` missed, if that message (up to digits) was missed before; its entry or -1. */
+	store(buf: Uint8Array, s: number, e: number, key: Uint8Array, keyLen: number, keyHash: number, finS: Int32Array, finE: Int32Array, nFin: number): number {
 		const h = this.lastHash;
 		const seen = (h >>> 7) & (this.seenOnce.length - 1);
 		if (this.seenOnce[seen] !== h) {
 			this.seenOnce[seen] = h;
-			return;
+			return -1;
 		}
-		for (let i = 0; i < keyLen; i++) if (key[i] >= 48 && key[i] <= 57) return;
+		for (let i = 0; i < keyLen; i++) if (key[i] >= 48 && key[i] <= 57) return -1;
 		if (this.count >= MEMO_MAX_ENTRIES) {
 			// Start over: the shapes that matter come back at once.
 			this.slots.fill(0);
@@ -308,12 +318,18 @@ class MaskMemo {
 			this.keyHash = growTo(this.keyHash, k + 1);
 			this.finOff = growTo(this.finOff, k + 1);
 			this.finCount = growTo(this.finCount, k + 1);
+			this.shape = growTo(this.shape, k + 1);
+			this.shapeGen = growTo(this.shapeGen, k + 1);
 		}
+		this.shape[k] = -1;
 		const b = this.bytes;
 		let o = (this.used + 3) & ~3;
 		this.msgOff[k] = o;
 		this.msgLen[k] = n;
-		for (let i = s; i < e; i++) b[o++] = normByte(buf[i]);
+		const nw = n >> 2, words = this.words, norm = this.norm;
+		for (let w = 0, w0 = o >> 2; w < nw; w++) words[w0 + w] = norm[w];
+		o += nw * 4;
+		for (let i = s + nw * 4; i < e; i++) b[o++] = normByte(buf[i]);
 		this.keyOff[k] = o;
 		this.keyLen[k] = keyLen;
 		for (let i = 0; i < keyLen; i++) b[o++] = key[i];
@@ -327,6 +343,7 @@ class MaskMemo {
 		}
 		this.hash[k] = this.lastHash;
 		this.slots[this.lastSlot] = k + 1;
+		return k;
 	}
 }
 
@@ -366,6 +383,8 @@ export class ByteMasker {
 	private key = new Uint8Array(1024);
 	/** The memo entry that answered the last message (its token bounds), or -1. */
 	private memoHit = -1;
+	/** The memo entry of the last message (answered by it or just kept in it), or -1: see `memoShape`. */
+	memoEntry = -1;
 	/** FNV-1a of the key (`fnv1a`), computed while it was written. */
 	keyHash = 0;
 	/** Masked tokens before units and repeated `<*>` are merged: `toks[tokS[k], tokE[k])`. */
@@ -395,8 +414,10 @@ export class ByteMasker {
 		const n = e - s;
 		const memo = this.memo;
 		const slot = n <= MEMO_MAX_MESSAGE ? memo.find(buf, s, e) : -2;
+		this.memoEntry = -1;
 		if (slot >= 0) {
 			this.restore(slot);
+			this.memoEntry = slot;
 			return true;
 		}
 		// A masked token is at most 3 bytes per input byte (`1` → `<*>`), plus blanks.
@@ -411,8 +432,23 @@ export class ByteMasker {
 		}
 		if (!this.tokenize(buf, s, e)) return false;
 		this.join();
-		if (slot === -1) memo.store(buf, s, e, this.key, this.keyLen, this.keyHash, this.finS, this.finE, this.nFin);
+		if (slot === -1) this.memoEntry = memo.store(buf, s, e, this.key, this.keyLen, this.keyHash, this.finS, this.finE, this.nFin);
 		return true;
+	}
+
+	/**
+	 * The shape id a caller noted for memo entry `k`'s key (`setMemoShape`) while its shape cache is
+	 * still at `generation`; -1 when none.
+	 */
+	memoShape(k: number, generation: number): number {
+		const m = this.memo;
+		return m.shapeGen[k] === generation ? m.shape[k] : -1;
+	}
+
+	/** Notes the shape id the caller's cache (at `generation`) holds for memo entry `k`'s key. */
+	setMemoShape(k: number, id: number, generation: number): void {
+		this.memo.shape[k] = id;
+		this.memo.shapeGen[k] = generation;
 	}
 
 	/** The key of a message masked before (`MaskMemo` entry `k`) becomes the last message's key. */

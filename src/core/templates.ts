@@ -146,9 +146,15 @@ export class TemplateMiner {
 	addBytes(buf: Uint8Array, s: number, e: number): number {
 		const m = this.masker;
 		if (!m.mask(buf, s, e)) return this.add(Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('utf8'));
-		const hit = this.shapes.get(m.keyBuf, m.keyStart, m.keyLen, m.keyHash);
-		if (hit >= 0) { this.clusters[this.resolve(hit)].count++; return hit; }
-		return this.addShape(m.tokens(), m.keyBuf.slice(m.keyStart, m.keyStart + m.keyLen));
+		// The masker's memo remembers the shape id of a key it answered before (until the shape cache evicts).
+		const k = m.memoEntry;
+		let id = k >= 0 ? m.memoShape(k, this.shapes.generation) : -1;
+		if (id >= 0) { this.clusters[this.resolve(id)].count++; return id; }
+		id = this.shapes.get(m.keyBuf, m.keyStart, m.keyLen, m.keyHash);
+		if (id >= 0) this.clusters[this.resolve(id)].count++;
+		else id = this.addShape(m.tokens(), m.keyBuf.slice(m.keyStart, m.keyStart + m.keyLen));
+		if (k >= 0) m.setMemoShape(k, id, this.shapes.generation);
+		return id;
 	}
 
 	/** Adds an already masked token sequence (see `maskedTokens`). */
@@ -338,6 +344,8 @@ class ShapeCache {
 	private order: ShapeEntry[] = [];
 	private head = 0;
 	size = 0;
+	/** Bumped whenever keys are forgotten: an id noted for a key elsewhere is valid only within one generation. */
+	generation = 0;
 
 	/** The id of the key `buf[s, s + len)` whose `fnv1a` is `h`; -1 when absent. */
 	get(buf: Uint8Array, s: number, len: number, h: number): number {
@@ -361,6 +369,7 @@ class ShapeCache {
 
 	/** Forgets the `n` oldest keys (all of them when `n` < 1, as the Map-based cache did). */
 	evictOldest(n: number): void {
+		this.generation++;
 		let drop = n < 1 ? this.size : n;
 		while (drop-- > 0 && this.head < this.order.length) {
 			const x = this.order[this.head++];

@@ -2,10 +2,11 @@
 // written during the test by CPython's logging module in several layouts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, runPython, tempDir } from '../testUtil';
 import { LogIndex, indexFile } from '../../src/core/logIndex';
+import { LogTally, tallyFile } from '../../src/core/logTally';
 import { BufferSource, FileSource } from '../../src/core/byteSource';
 import { readEntry, entryText } from '../../src/core/entryReader';
 import { Level, levelFromToken, levelName } from '../../src/core/levels';
@@ -389,6 +390,62 @@ test('index memory stays under 16 bytes per line on a big file', async () => {
 		const perLine = idx.memoryBytes() / idx.lineCount;
 		console.log(`index memory: ${perLine.toFixed(2)} bytes/line`);
 		assert.ok(perLine <= 16, `${perLine} bytes/line`);
+	} finally {
+		cleanup();
+	}
+});
+
+test('LogTally (summary, check): the same lines, entries, levels and first/last time as the index, in constant memory', async () => {
+	const same = (t: LogTally, idx: LogIndex, what: string) => {
+		assert.equal(t.lineCount, idx.lineCount, `${what}: lines`);
+		assert.equal(t.entryCount, idx.entryCount, `${what}: entries`);
+		assert.deepEqual(t.levelCounts(), idx.levelCounts(), `${what}: levels`);
+		assert.deepEqual(t.timeRange(), idx.timeRange(), `${what}: first/last`);
+		assert.equal(t.format.format.id, idx.format.format.id, `${what}: format`);
+		assert.equal(t.binary, idx.binary, `${what}: binary`);
+		assert.equal(t.bytes, idx.bytes, `${what}: bytes`);
+	};
+	const { dir, cleanup } = tempDir();
+	try {
+		const texts: [string, Buffer][] = [];
+		for (const set of readdirSync(fixture('loghub'))) {
+			const f = fixture('loghub', set, `${set}_2k.log`);
+			if (existsSync(f)) texts.push([set, readFileSync(f)]);
+		}
+		assert.ok(texts.length >= 10, 'the Loghub sets');
+		texts.push(['empty', Buffer.alloc(0)], ['crlf, no trailing newline', Buffer.from('2024-01-01 10:00:00,000 INFO a: one\r\n2024-01-01 10:00:01,000 ERROR a: two\r\ncontinued\n2024-01-01 10:00:02,000 WARNING a: three')],
+			['continuation first', Buffer.from('  at x.y(Z.java:1)\n2024-01-01 10:00:00,000 ERROR a: one\n')], ['plain', Buffer.from('hello\nworld\n')],
+			['binary', Buffer.from('INFO hello\n\0\0\0\nINFO x\n')]);
+		// a big file: the detection sample from its middle too
+		const big: string[] = [];
+		for (let i = 0; i < 40000; i++) big.push(`2024-01-01 10:${String(Math.floor(i / 600) % 60).padStart(2, '0')}:${String(Math.floor(i / 10) % 60).padStart(2, '0')},${String(i % 1000).padStart(3, '0')} - app - ${i % 7 === 0 ? 'ERROR' : 'INFO'} - message ${i}${i % 11 === 0 ? '\nTraceback (most recent call last):\n  File "x.py", line 1\nValueError: x' : ''}`);
+		texts.push(['big', Buffer.from(big.join('\n') + '\n')]);
+		for (const [what, buf] of texts) {
+			const path = join(dir, 'x.log');
+			writeFileSync(path, buf);
+			same(await tallyFile(path), await indexFile(path), what);
+			// any chunking, fed by hand
+			const t = new LogTally(), idx = new LogIndex();
+			for (let off = 0, k = 1; off < buf.length; k++) {
+				const n = ((k * 7919) % 4093) + 1;
+				t.append(buf.subarray(off, off + n));
+				idx.append(buf.subarray(off, off + n));
+				off += n;
+			}
+			t.finish();
+			idx.finish();
+			same(t, idx, `${what} (chunked)`);
+		}
+		// follow: the partial last line counted at finish() is taken back when it grows
+		const t = new LogTally({ format: 'python' });
+		t.append(Buffer.from('2024-01-01 10:00:00,000 - a - INFO - one\n2024-01-01 10:00:01,000 - a - ERR'));
+		t.finish();
+		assert.equal(t.entryCount, 2);
+		t.append(Buffer.from('OR - two\n2024-01-01 10:00:05,000 - a - WARNING - three\n'));
+		t.finish();
+		assert.equal(t.entryCount, 3);
+		assert.deepEqual(t.levelCounts().slice(Level.Info, Level.Error + 1), [1, 0, 1, 1]);
+		assert.equal(new Date(t.timeRange().last).toISOString().slice(11, 19), '10:00:05');
 	} finally {
 		cleanup();
 	}

@@ -2,7 +2,7 @@ import { Level, levelName } from '../../core/levels';
 import { parseFilterLevel } from '../../core/filter';
 import { CliError } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
-import { buildIndex } from './summary';
+import { buildTally } from './summary';
 
 export const summary = 'exit 1 when any entry is at or above a level (for CI)';
 
@@ -19,7 +19,7 @@ export async function run(argv: string[]): Promise<number> {
 	if (typeof lv !== 'string') throw new CliError('check needs --fail-on LEVEL');
 	const min = parseFilterLevel(lv);
 	if (min === Level.Unknown) throw new CliError('--fail-on needs a real level, not unknown');
-	const idx = await buildIndex(args.file, args.values.format as string | undefined);
+	const idx = await buildTally(args.file, args.values.format as string | undefined);
 	const counts = idx.levelCounts();
 	let n = 0;
 	const parts: string[] = [];

@@ -1,5 +1,6 @@
 import { LEVEL_NAMES } from '../../core/levels';
 import { indexFile, LogIndex } from '../../core/logIndex';
+import { LogTally, tallyFile } from '../../core/logTally';
 import { describeFsError, checkReadableFile, CliError, fileYear, readInput } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
 import { isStreamedInput } from '../logInput';
@@ -44,7 +45,31 @@ export async function buildIndex(file: string, format: string | undefined): Prom
 	}
 }
 
-export function summaryOf(file: string, idx: LogIndex): SummaryJson {
+/**
+ * Tallies FILE (or stdin): the counts `summary` and `check` print, in one pass in constant memory
+ * (no index: they need no random access to lines).
+ */
+export async function buildTally(file: string, format: string | undefined): Promise<LogTally> {
+	if (file === '-' || isStreamedInput(file)) {
+		const t = new LogTally({ format, ctx: { year: fileYear(file) } });
+		await readInput(file, (c) => t.append(c));
+		t.finish();
+		return t;
+	}
+	checkReadableFile(file);
+	try {
+		return await tallyFile(file, { format });
+	} catch (e) {
+		if (e instanceof CliError) throw e;
+		if ((e as NodeJS.ErrnoException).code) throw new CliError(describeFsError(file, e));
+		throw e;
+	}
+}
+
+/** What a summary is made of (a tally or an index). */
+type Counted = Pick<LogIndex, 'bytes' | 'lineCount' | 'entryCount' | 'format' | 'binary' | 'levelCounts' | 'timeRange'>;
+
+export function summaryOf(file: string, idx: Counted): SummaryJson {
 	const counts = idx.levelCounts();
 	const levels = {} as SummaryJson['levels'];
 	LEVEL_NAMES.forEach((n, i) => (levels[n] = counts[i]));
@@ -56,16 +81,20 @@ export function summaryOf(file: string, idx: LogIndex): SummaryJson {
 }
 
 export async function run(argv: string[]): Promise<number> {
-	// --stats (not in the help: for the bench) adds the index's memory and the peak RSS on stderr.
+	// --stats (not in the help: for the bench) builds the full index the editor uses instead of a
+	// tally, and adds its memory and the peak RSS on stderr.
 	const args = parseCommandArgs(argv, { json: { type: 'boolean' }, stats: { type: 'boolean' } }, HELP);
 	if (!args) return 0;
-	const idx = await buildIndex(args.file, args.values.format as string | undefined);
-	const s = summaryOf(args.file, idx);
+	const format = args.values.format as string | undefined;
+	let idx: Counted;
 	if (args.values.stats) {
-		const mem = idx.memoryBytes();
-		const stats = { lines: idx.lineCount, entries: idx.entryCount, indexBytes: mem, bytesPerLine: idx.lineCount > 0 ? mem / idx.lineCount : 0, maxRssKB: process.resourceUsage().maxRSS };
+		const index = await buildIndex(args.file, format);
+		const mem = index.memoryBytes();
+		const stats = { lines: index.lineCount, entries: index.entryCount, indexBytes: mem, bytesPerLine: index.lineCount > 0 ? mem / index.lineCount : 0, maxRssKB: process.resourceUsage().maxRSS };
 		process.stderr.write(JSON.stringify(stats) + '\n');
-	}
+		idx = index;
+	} else idx = await buildTally(args.file, format);
+	const s = summaryOf(args.file, idx);
 	if (args.values.json) {
 		process.stdout.write(JSON.stringify(s) + '\n');
 		return 0;
