@@ -169,3 +169,26 @@ test('loglens templates in parallel ranges: the ranges\' templates merge into wh
 	const oneList = r.stdout.trim().split('\n').map((l) => l.trim().replace(/^(\d+)\s+\d+\s+/, '$1 ')).sort();
 	assert.deepEqual(miner.templates().map((t) => `${t.count} ${t.template}`).sort(), oneList);
 });
+
+test('loglens summary and check: the one-pass tally and the parallel index give the same answers', () => {
+	const big = join(tmp.dir, 'summary.log');
+	const lines: string[] = [];
+	for (let i = 0; i < 20000; i++) {
+		const t = `2024-05-01 10:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},${String(i % 1000).padStart(3, '0')}`;
+		if (i % 13 === 5) lines.push(`${t} - svc - ERROR - failed ${i}`, 'Traceback (most recent call last):', `ValueError: ${i}`);
+		else lines.push(`${t} - svc - ${['DEBUG', 'INFO', 'WARNING', 'CRITICAL'][i % 4]} - done ${i}`);
+	}
+	writeFileSync(big, lines.join('\n') + '\n');
+	const run = (threads: number, args: string[]) => spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, LOGLENS_INDEX_THREADS: String(threads), LOGLENS_PARALLEL_MIN_BYTES: '65536' }, encoding: 'utf8' });
+	const one = run(1, ['summary', big, '--json']), par = run(3, ['summary', big, '--json']);
+	assert.equal(one.status, 0, one.stderr);
+	assert.equal(par.stdout, one.stdout);
+	const s = JSON.parse(one.stdout);
+	assert.equal(s.entries, 20000);
+	assert.equal(s.lines, 20000 + 2 * Math.floor((20000 - 5 + 12) / 13));
+	for (const [threads, level, code] of [[1, 'critical', 1], [3, 'critical', 1], [1, 'error', 1], [3, 'error', 1]] as const) {
+		const c = run(threads, ['check', big, '--fail-on', level]);
+		assert.equal(c.status, code, c.stdout + c.stderr);
+	}
+	assert.equal(run(3, ['check', big, '--fail-on', 'critical']).stdout, run(1, ['check', big, '--fail-on', 'critical']).stdout);
+});

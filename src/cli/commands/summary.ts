@@ -1,5 +1,7 @@
+import { statSync } from 'node:fs';
 import { LEVEL_NAMES } from '../../core/levels';
 import { indexFile, LogIndex } from '../../core/logIndex';
+import { planRanges } from '../../core/indexWorkers';
 import { LogTally, tallyFile } from '../../core/logTally';
 import { describeFsError, checkReadableFile, CliError, fileYear, readInput } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
@@ -45,11 +47,15 @@ export async function buildIndex(file: string, format: string | undefined): Prom
 	}
 }
 
+/** What a summary is made of (a tally or an index). */
+type Counted = Pick<LogIndex, 'bytes' | 'lineCount' | 'entryCount' | 'format' | 'binary' | 'levelCounts' | 'timeRange'>;
+
 /**
  * Tallies FILE (or stdin): the counts `summary` and `check` print, in one pass in constant memory
- * (no index: they need no random access to lines).
+ * (no index: they need no random access to lines) — or, for a big file with CPUs to spare, from the
+ * index built in parallel ranges.
  */
-export async function buildTally(file: string, format: string | undefined): Promise<LogTally> {
+export async function buildTally(file: string, format: string | undefined): Promise<Counted> {
 	if (file === '-' || isStreamedInput(file)) {
 		const t = new LogTally({ format, ctx: { year: fileYear(file) } });
 		await readInput(file, (c) => t.append(c));
@@ -58,6 +64,8 @@ export async function buildTally(file: string, format: string | undefined): Prom
 	}
 	checkReadableFile(file);
 	try {
+		// With CPUs to spare, a big file is faster indexed in parallel ranges than tallied in one pass.
+		if (planRanges(statSync(file).size, { format }) > 1) return await indexFile(file, { format });
 		return await tallyFile(file, { format });
 	} catch (e) {
 		if (e instanceof CliError) throw e;
@@ -66,8 +74,6 @@ export async function buildTally(file: string, format: string | undefined): Prom
 	}
 }
 
-/** What a summary is made of (a tally or an index). */
-type Counted = Pick<LogIndex, 'bytes' | 'lineCount' | 'entryCount' | 'format' | 'binary' | 'levelCounts' | 'timeRange'>;
 
 export function summaryOf(file: string, idx: Counted): SummaryJson {
 	const counts = idx.levelCounts();
