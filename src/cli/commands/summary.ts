@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { LEVEL_NAMES } from '../../core/levels';
 import { indexFile, LogIndex } from '../../core/logIndex';
 import { planRanges } from '../../core/indexWorkers';
+import { LineScanner, ScanOptions } from '../../core/lineScanner';
 import { LogTally, tallyFile } from '../../core/logTally';
 import { describeFsError, checkReadableFile, CliError, fileYear, readInput } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
@@ -28,23 +29,31 @@ export interface SummaryJson {
 	binary?: boolean;
 }
 
-/** Indexes FILE (or stdin) with the CLI's options. */
-export async function buildIndex(file: string, format: string | undefined): Promise<LogIndex> {
-	// stdin, `.gz` files and rotated sets are read as a stream (no random access to the bytes).
+/**
+ * Reads FILE (or stdin) into a scanner: stdin, `.gz` files and rotated sets as a stream (no random
+ * access to the bytes), a plain file from disk with `fromDisk`; file system errors become one clear
+ * CLI error.
+ */
+async function scanInput<T extends LineScanner>(file: string, format: string | undefined, streamed: (opts: ScanOptions) => T, fromDisk: () => Promise<T>): Promise<T> {
 	if (file === '-' || isStreamedInput(file)) {
-		const idx = new LogIndex({ format, ctx: { year: fileYear(file) } });
-		await readInput(file, (c) => idx.append(c));
-		idx.finish();
-		return idx;
+		const scanner = streamed({ format, ctx: { year: fileYear(file) } });
+		await readInput(file, (c) => scanner.append(c));
+		scanner.finish();
+		return scanner;
 	}
 	checkReadableFile(file);
 	try {
-		return await indexFile(file, { format });
+		return await fromDisk();
 	} catch (e) {
 		if (e instanceof CliError) throw e;
 		if ((e as NodeJS.ErrnoException).code) throw new CliError(describeFsError(file, e));
 		throw e;
 	}
+}
+
+/** Indexes FILE (or stdin) with the CLI's options. */
+export function buildIndex(file: string, format: string | undefined): Promise<LogIndex> {
+	return scanInput(file, format, (o) => new LogIndex(o), () => indexFile(file, { format }));
 }
 
 /** What a summary is made of (a tally or an index). */
@@ -53,27 +62,12 @@ type Counted = Pick<LogIndex, 'bytes' | 'lineCount' | 'entryCount' | 'format' | 
 /**
  * Tallies FILE (or stdin): the counts `summary` and `check` print, in one pass in constant memory
  * (no index: they need no random access to lines) — or, for a big file with CPUs to spare, from the
- * index built in parallel ranges.
+ * index built in parallel ranges, which is faster then.
  */
-export async function buildTally(file: string, format: string | undefined): Promise<Counted> {
-	if (file === '-' || isStreamedInput(file)) {
-		const t = new LogTally({ format, ctx: { year: fileYear(file) } });
-		await readInput(file, (c) => t.append(c));
-		t.finish();
-		return t;
-	}
-	checkReadableFile(file);
-	try {
-		// With CPUs to spare, a big file is faster indexed in parallel ranges than tallied in one pass.
-		if (planRanges(statSync(file).size, { format }) > 1) return await indexFile(file, { format });
-		return await tallyFile(file, { format });
-	} catch (e) {
-		if (e instanceof CliError) throw e;
-		if ((e as NodeJS.ErrnoException).code) throw new CliError(describeFsError(file, e));
-		throw e;
-	}
+export function buildTally(file: string, format: string | undefined): Promise<Counted> {
+	return scanInput<LineScanner & Counted>(file, format, (o) => new LogTally(o),
+		() => (planRanges(statSync(file).size, { format }) > 1 ? indexFile(file, { format }) : tallyFile(file, { format })));
 }
-
 
 export function summaryOf(file: string, idx: Counted): SummaryJson {
 	const counts = idx.levelCounts();
