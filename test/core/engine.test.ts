@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixture, runPython, tempDir } from '../testUtil';
+import { fixture, repoRoot, runPython, tempDir } from '../testUtil';
 import { LogIndex, indexFile } from '../../src/core/logIndex';
 import { LogTally, tallyFile } from '../../src/core/logTally';
 import { BufferSource, FileSource } from '../../src/core/byteSource';
@@ -173,6 +173,8 @@ const LAYOUTS: { name: string; fmt: string; datefmt?: string; style?: 'json'; se
 	{ name: 'level first, pid', fmt: '%(levelname)s %(asctime)s %(process)d %(message)s' },
 	{ name: 'json formatter', fmt: '', style: 'json', expectFormat: 'json' },
 	{ name: 'datefmt without ms', fmt: '%(asctime)s %(levelname)-8s %(message)s', datefmt: '%d-%b-%Y %H:%M:%S', secondsOnly: true },
+	{ name: 'no time, level in the second field', fmt: '%(name)s | %(levelname)s | %(message)s' },
+	{ name: 'no time, thread then level', fmt: '[%(threadName)s] %(levelname)s %(name)s: %(message)s' },
 ];
 
 for (const layout of LAYOUTS) {
@@ -288,6 +290,10 @@ test('unknown format: every line is its own entry with an unknown level', () => 
 	assert.equal(idx.format.format.id, 'plain');
 	assert.equal(idx.entryCount, 4);
 	assert.deepEqual(idx.levelCounts(), [0, 0, 0, 0, 0, 0, 0, 4]);
+	// prose that names levels here and there is still prose; the repository's own docs stay plain
+	const prose = ['The ERROR column lists what failed.', 'Set the INFO level to see more.', 'When a WARNING appears, check the disk.', 'Nothing here is a log line.', 'A list of things:', 'one, two and three.', 'An ERROR is not fatal.', 'More text follows here.'];
+	assert.equal(LogIndex.fromText(prose.join('\n') + '\n').format.format.id, 'plain');
+	for (const f of ['README.md', 'CHANGELOG.md', 'package.json']) assert.equal(LogIndex.fromText(readFileSync(join(repoRoot(), f))).format.format.id, 'plain', f);
 });
 
 test('incremental: any chunking gives the same index; a partial line waits for its newline', () => {

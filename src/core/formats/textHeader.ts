@@ -136,6 +136,14 @@ export class TextHeaderFormat implements LogFormat {
 			return build(line, ts, fields, li, level, L);
 		}
 		if (L.levelField < 0) return null;
+		if (L.ts === 'none' && L.levelField > 0) {
+			// No timestamp, the level in a later field: the fields before it are logger, thread, pid.
+			const fields = splitFields(line, 0, L.levelField + 5);
+			const f = fields[L.levelField];
+			if (!f || L.levelField >= fields.length - 1) return null;
+			const level = fieldLevel(f, L.style, true);
+			return level === Level.Unknown ? null : build(line, null, fields, L.levelField, level, L);
+		}
 		const fields = splitFields(line, 0, 6);
 		const f0 = fields[0];
 		if (!f0) return null;
@@ -248,14 +256,23 @@ function heuristic(line: string, ctx: ParseContext): HeaderMatch | null {
 	return build(line, null, fields, 0, lv, undefined);
 }
 
+/** Without a timestamp, the farthest field (from the line start) a level is looked for in. */
+const LATER_LEVEL_MAX = 2;
+
 /** Learns where the timestamp and level sit from sample lines (majority rules). */
 export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLayout {
 	let tsLines = 0, basicLines = 0, levelFirst = 0, levelFirstTs = 0;
 	const idxCount = new Map<number, number>();
 	let shortSeen = 0, lowerSeen = 0, loggerAfter = 0, pidAfter = 0, withLevel = 0;
+	const laterLevel = new Array<number>(LATER_LEVEL_MAX + 1).fill(0);
 	const any: LevelStyle = { lower: true, short: true };
+	/** Lines that could be headers: not empty, not indented. */
+	let nonEmpty = 0;
 	for (const line of lines) {
 		if (line.length === 0) continue;
+		// (indented lines continue an entry in every layout: they do not count against a header share)
+		const c0 = line.charCodeAt(0);
+		if (c0 !== 32 && c0 !== 9) nonEmpty++;
 		if (BASIC.test(line)) {
 			basicLines++;
 			continue;
@@ -277,6 +294,15 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 			levelFirst++;
 			const f1 = fields[1];
 			if (parseTimestampAt(line, f1.start + (f1.bracket ? 1 : 0), ctx)) levelFirstTs++;
+		} else {
+			// No timestamp and no leading level: a level name in the second or third field, with a
+			// message after it (`app.db | ERROR | …`, `main INFO com.x.Y - …`).
+			for (let k = 1; k <= LATER_LEVEL_MAX && k < fields.length - 1; k++) {
+				if (fieldLevel(fields[k], STRICT) !== Level.Unknown) {
+					laterLevel[k]++;
+					break;
+				}
+			}
 		}
 	}
 	const style: LevelStyle = { lower: false, short: false };
@@ -309,6 +335,13 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 			style.lower = lowerSeen > 0 && (consistent || lowerSeen < withLevel);
 		} else best = -1;
 		return { ts: 'start', levelField: best, style, basic: false, loggerAfter: loggerAfter >= withLevel * 0.5 && withLevel > 0, pidAfter: pidAfter >= withLevel * 0.8 && withLevel > 0 };
+	}
+	// A level in the same later field of most lines, and in more lines than a leading one: the
+	// position is learned as it is after a timestamp (full upper-case names only: no message word).
+	let later = 0;
+	for (let k = 1; k <= LATER_LEVEL_MAX; k++) if (laterLevel[k] > laterLevel[later]) later = k;
+	if (tsLines === 0 && later > 0 && laterLevel[later] > levelFirst && laterLevel[later] >= Math.max(3, nonEmpty * 0.3)) {
+		return { ts: 'none', levelField: later, style, basic: false, loggerAfter: false, pidAfter: false };
 	}
 	if (levelFirst > 0) {
 		// Level-led (`INFO 2024-… 1234 message`): check what follows the timestamp.
