@@ -173,6 +173,7 @@ const LAYOUTS: { name: string; fmt: string; datefmt?: string; style?: 'json'; se
 	{ name: 'level first, pid', fmt: '%(levelname)s %(asctime)s %(process)d %(message)s' },
 	{ name: 'json formatter', fmt: '', style: 'json', expectFormat: 'json' },
 	{ name: 'datefmt without ms', fmt: '%(asctime)s %(levelname)-8s %(message)s', datefmt: '%d-%b-%Y %H:%M:%S', secondsOnly: true },
+	{ name: 'Celery worker (time and level/process in one bracket)', fmt: '[%(asctime)s: %(levelname)s/%(processName)s] %(message)s' },
 	{ name: 'no time, level in the second field', fmt: '%(name)s | %(levelname)s | %(message)s' },
 	{ name: 'no time, thread then level', fmt: '[%(threadName)s] %(levelname)s %(name)s: %(message)s' },
 ];

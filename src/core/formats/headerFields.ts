@@ -110,14 +110,32 @@ export function fieldLevel(f: HeaderField, style: LevelStyle, learned = false): 
 	let text = f.inner;
 	let l = tokenLevel(text, style, f.bracket, learned);
 	if (l === Level.Unknown && f.bracket) {
-		// `[core:error]`, `[main/INFO]`, `[INFO ]`: the last segment.
+		// `[core:error]`, `[main/INFO]`, `[INFO ]`: the last segment; `[INFO/MainProcess]`: the first.
 		const k = Math.max(text.lastIndexOf(':'), text.lastIndexOf('/'));
 		if (k >= 0) {
-			text = text.slice(k + 1).trim();
-			l = tokenLevel(text, style, true, learned);
+			l = tokenLevel(text.slice(k + 1).trim(), style, true, learned);
+			if (l === Level.Unknown) {
+				const j = text.search(/[:/]/);
+				l = tokenLevel(text.slice(0, j).trim(), style, true, learned);
+			}
 		}
 	}
 	return l;
+}
+
+/**
+ * The text of a field that names the level: the whole field, or the segment of a bracketed one
+ * that does (`INFO` of `[INFO/MainProcess]`, `error` of `[core:error]`).
+ */
+export function levelText(f: HeaderField): string {
+	const text = f.inner;
+	if (!f.bracket || levelFromToken(text) !== Level.Unknown) return text;
+	const k = Math.max(text.lastIndexOf(':'), text.lastIndexOf('/'));
+	if (k < 0) return text;
+	const last = text.slice(k + 1).trim();
+	if (levelFromToken(last) !== Level.Unknown) return last;
+	const first = text.slice(0, text.search(/[:/]/)).trim();
+	return levelFromToken(first) !== Level.Unknown ? first : text;
 }
 
 function tokenLevel(text: string, style: LevelStyle, bracket: boolean, learned: boolean): Level {

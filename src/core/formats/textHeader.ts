@@ -2,7 +2,7 @@ import { HeaderMatch, LogFormat, ParseContext } from '../format';
 import { Level, levelFromToken } from '../levels';
 import { parseTimestampAt, TimestampMatch } from '../timestamp';
 import { FastHeaderReader, FastResult } from './fastHeader';
-import { fieldLevel, HeaderField, isLoggerLike, LevelStyle, splitFields, STRICT } from './headerFields';
+import { fieldLevel, HeaderField, isLoggerLike, LevelStyle, levelText, splitFields, STRICT } from './headerFields';
 
 /**
  * The text-header engine behind the `python`, `log4j`, `go` and `generic` formats: a header is a
@@ -28,15 +28,37 @@ export interface TextLayout {
 const BASIC = /^(DEBUG|INFO|WARNING|ERROR|CRITICAL|WARN|FATAL|NOTSET|TRACE|Level \d+):([^:\s]*):/;
 
 /** Where a timestamp at the line start begins (after an optional `[`), null when none. */
-function leadingTimestamp(line: string, ctx: ParseContext): TimestampMatch | null {
+function leadingTimestamp(line: string, ctx: ParseContext): LeadingTimestamp | null {
 	const c = line.charCodeAt(0);
 	if (c === 91 /* [ */) {
 		const m = parseTimestampAt(line, 1, ctx);
-		if (m && line.charCodeAt(m.end) === 93) return { ...m, end: m.end + 1 };
-		return m && /[\]\s]/.test(line[m.end] ?? '') ? m : null;
+		if (!m) return null;
+		if (line.charCodeAt(m.end) === 93) return { ...m, end: m.end + 1 };
+		// `[2024-05-01 10:00:00,123: INFO/MainProcess] …` (Celery): the rest of the bracket is a field
+		if (line.charCodeAt(m.end) === 58 && line.charCodeAt(m.end + 1) === 32) {
+			const close = line.indexOf(']', m.end + 2);
+			if (close > m.end + 2 && close - m.end <= 80) return { ...m, end: m.end + 2, closeAt: close };
+		}
+		return /[\]\s]/.test(line[m.end] ?? '') ? m : null;
 	}
 	if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90)) return parseTimestampAt(line, 0, ctx);
 	return null;
+}
+
+/** A timestamp at the line start; `closeAt`: it opened a bracket that closes there, after more fields. */
+interface LeadingTimestamp extends TimestampMatch {
+	closeAt?: number;
+}
+
+/**
+ * The fields after a leading timestamp (`splitFields` from its end); what remains of a bracket the
+ * timestamp opened is one bracketed field (`INFO/MainProcess` of a Celery header).
+ */
+function fieldsAfter(line: string, ts: LeadingTimestamp, max: number): HeaderField[] {
+	if (ts.closeAt === undefined) return splitFields(line, ts.end, max);
+	const inner = line.slice(ts.end, ts.closeAt).trim();
+	const first: HeaderField = { start: ts.end - 2, end: ts.closeAt + 1, inner, bracket: true, colon: false, dash: false, pipe: false };
+	return [first, ...splitFields(line, ts.closeAt + 1, max - 1)];
 }
 
 export class TextHeaderFormat implements LogFormat {
@@ -115,7 +137,7 @@ export class TextHeaderFormat implements LogFormat {
 		if (L.ts === 'start') {
 			const ts = leadingTimestamp(line, ctx);
 			if (!ts) return null;
-			const fields = splitFields(line, ts.end, Math.max(L.levelField, 0) + 5);
+			const fields = fieldsAfter(line, ts, Math.max(L.levelField, 0) + 5);
 			let li = -1;
 			let level = Level.Unknown;
 			if (L.levelField >= 0) {
@@ -170,7 +192,7 @@ function build(line: string, ts: TimestampMatch | null, fields: HeaderField[], l
 	let logger: string | undefined;
 	let next = 0;
 	if (li >= 0) {
-		out.levelRaw = fields[li].inner;
+		out.levelRaw = levelText(fields[li]);
 		for (let k = 0; k < li; k++) {
 			const f = fields[k];
 			if (f.bracket) extra.thread = f.inner;
@@ -234,7 +256,7 @@ function skipSeparators(line: string, nextFieldStart: number, after: number): nu
 function heuristic(line: string, ctx: ParseContext): HeaderMatch | null {
 	const ts = leadingTimestamp(line, ctx);
 	if (ts) {
-		const fields = splitFields(line, ts.end, 6);
+		const fields = fieldsAfter(line, ts, 6);
 		for (let k = 0; k < Math.min(4, fields.length); k++) {
 			const lv = fieldLevel(fields[k], STRICT);
 			if (lv !== Level.Unknown) return build(line, ts, fields, k, lv, undefined);
@@ -280,7 +302,7 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 		const ts = leadingTimestamp(line, ctx);
 		if (ts) {
 			tsLines++;
-			const fields = splitFields(line, ts.end, 7);
+			const fields = fieldsAfter(line, ts, 7);
 			for (let k = 0; k < Math.min(6, fields.length - 1); k++) {
 				if (fieldLevel(fields[k], any, true) !== Level.Unknown) {
 					idxCount.set(k, (idxCount.get(k) ?? 0) + 1);
@@ -317,7 +339,7 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 			for (const line of lines) {
 				const ts = leadingTimestamp(line, ctx);
 				if (!ts) continue;
-				const fields = splitFields(line, ts.end, best + 5);
+				const fields = fieldsAfter(line, ts, best + 5);
 				const f = fields[best];
 				if (!f || fieldLevel(f, any, true) === Level.Unknown) continue;
 				withLevel++;
