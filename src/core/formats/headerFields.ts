@@ -107,7 +107,7 @@ export const STRICT: LevelStyle = { lower: false, short: false };
 
 /** The level a field names under the given style, or Unknown. */
 export function fieldLevel(f: HeaderField, style: LevelStyle, learned = false): Level {
-	let text = f.inner;
+	const text = f.inner;
 	let l = tokenLevel(text, style, f.bracket, learned);
 	if (l === Level.Unknown && f.bracket) {
 		// `[core:error]`, `[main/INFO]`, `[INFO ]`: the last segment; `[INFO/MainProcess]`: the first.
