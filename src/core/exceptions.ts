@@ -12,8 +12,25 @@ const PY_EXC = /^([A-Za-z_][\w.]*)(?::\s?(.*))?$/;
 const JAVA_EXC = /^\s*(?:Exception in thread "[^"]*" )?(?:Caused by: )?((?:[A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*(?:Exception|Error|Throwable|Fault|Failure)?)(?::\s?(.*))?$/;
 const FRAME = /^\s+at\s+\S/;
 
+/** A container log prefix (`worker-1  | `, docker compose). */
+export const SERVICE_PREFIX = /^[A-Za-z0-9][\w.-]{0,62} *\| /;
+
+/**
+ * An entry's lines without the container prefix they all share (`worker-1  | Traceback …`), so
+ * a traceback reads as it was written; the lines unchanged when they do not all carry one.
+ */
+export function withoutServicePrefix(lines: readonly string[]): readonly string[] {
+	if (lines.length < 2) return lines;
+	const p = SERVICE_PREFIX.exec(lines[0]);
+	if (!p) return lines;
+	const prefix = p[0];
+	for (const l of lines) if (!l.startsWith(prefix)) return lines;
+	return lines.map((l) => l.slice(prefix.length));
+}
+
 /** `lines` are the entry's lines (the header first). */
-export function findException(lines: readonly string[]): ExceptionInfo | undefined {
+export function findException(entryLines: readonly string[]): ExceptionInfo | undefined {
+	const lines = withoutServicePrefix(entryLines);
 	let lastTb = -1;
 	for (let i = 0; i < lines.length; i++) if (lines[i].startsWith('Traceback (most recent call last):')) lastTb = i;
 	if (lastTb >= 0) {

@@ -1,4 +1,5 @@
 import { stripAnsi } from './ansi';
+import { withoutServicePrefix } from './exceptions';
 import { ByteMasker, fnv1a } from './templateBytes';
 import { isClosePunct, isStructural, maskedTokens, WILDCARD } from './templateMask';
 
@@ -61,7 +62,7 @@ const EXC_RE = /^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warning|Group
  * or undefined when the text holds no traceback.
  */
 export function tracebackKey(entryText: string): TracebackKey | undefined {
-	const lines = entryText.split(/\r?\n/);
+	const lines = withoutServicePrefix(entryText.split(/\r?\n/));
 	let frame: string | undefined;
 	let found: TracebackKey | undefined;
 	for (const line of lines) {

@@ -10,6 +10,7 @@ import { LogTally, tallyFile } from '../../src/core/logTally';
 import { BufferSource, FileSource } from '../../src/core/byteSource';
 import { readEntry, entryText } from '../../src/core/entryReader';
 import { Level, levelFromToken, levelName } from '../../src/core/levels';
+import { tracebackKey } from '../../src/core/templates';
 
 /** RFC 4180 CSV (quoted fields with doubled quotes, commas and newlines inside quotes). */
 function parseCsv(text: string): Record<string, string>[] {
@@ -456,4 +457,27 @@ test('LogTally (summary, check): the same lines, entries, levels and first/last 
 	} finally {
 		cleanup();
 	}
+});
+
+test('docker compose output: a service prefix before the timestamp; tracebacks stay in their entry', () => {
+	const lines = [
+		'web-1     | 2024-05-01 10:00:00,001 - app.web - INFO - started',
+		'worker-1  | 2024-05-01 10:00:00,002 - app.worker - ERROR - task failed',
+		'worker-1  | Traceback (most recent call last):',
+		'worker-1  |   File "tasks.py", line 3, in run',
+		'worker-1  | ValueError: bad input',
+		'web-1     | [2024-05-01 10:00:01,500] WARNING app.web: slow request',
+		'db-1      | 2024-05-01 10:00:02,000 - app.db - CRITICAL - disk full',
+	];
+	const idx = LogIndex.fromText(lines.join('\n') + '\n', { ctx: { year: 2024, defaultZoneOffsetMinutes: 0 } });
+	assert.equal(idx.entryCount, 4);
+	assert.deepEqual([0, 1, 2, 3].map((e) => levelName(idx.entryLevel(e))), ['info', 'error', 'warning', 'critical']);
+	assert.equal(idx.entryEndLine(1), 4, 'the traceback belongs to the ERROR entry');
+	assert.equal(new Date(idx.entryTime(2)).toISOString(), '2024-05-01T10:00:01.500Z');
+	const d = readEntry(idx, new BufferSource(Buffer.from(lines.join('\n') + '\n')), 1);
+	assert.equal(d.message, 'task failed');
+	assert.equal(d.logger, 'app.worker');
+	assert.deepEqual(d.exception, { type: 'ValueError', message: 'bad input' });
+	// and the Problems tree / templates group it by exception type and raising frame
+	assert.deepEqual(tracebackKey(entryText(idx, new BufferSource(Buffer.from(lines.join('\n') + '\n')), 1)), { exceptionType: 'ValueError', raisingFrame: 'File "tasks.py", line 3, in run' });
 });

@@ -1,3 +1,4 @@
+import { SERVICE_PREFIX } from '../exceptions';
 import { HeaderMatch, LogFormat, ParseContext } from '../format';
 import { Level, levelFromToken } from '../levels';
 import { parseTimestampAt, TimestampMatch } from '../timestamp';
@@ -41,9 +42,21 @@ function leadingTimestamp(line: string, ctx: ParseContext): LeadingTimestamp | n
 		}
 		return /[\]\s]/.test(line[m.end] ?? '') ? m : null;
 	}
-	if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90)) return parseTimestampAt(line, 0, ctx);
-	return null;
+	if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90)) {
+		const m = parseTimestampAt(line, 0, ctx);
+		if (m) return m;
+	}
+	// `web-1  | 2024-05-01 10:00:00,123 INFO …` (docker compose): a service name and `| ` first
+	const p = SERVICE_PREFIX.exec(line);
+	if (!p) return null;
+	const at = p[0].length;
+	if (line.charCodeAt(at) === 91) {
+		const m = parseTimestampAt(line, at + 1, ctx);
+		return m && line.charCodeAt(m.end) === 93 ? { ...m, end: m.end + 1 } : null;
+	}
+	return parseTimestampAt(line, at, ctx);
 }
+
 
 /** A timestamp at the line start; `closeAt`: it opened a bracket that closes there, after more fields. */
 interface LeadingTimestamp extends TimestampMatch {
