@@ -73,6 +73,8 @@ export class FastHeaderReader {
 	private memoVictim = 0;
 	/** `messageStart` agreed with the full parser on the sample (else it always answers -1). */
 	private msOk = false;
+	/** The timestamp opened a bracket that the level field closes (Celery: `[time: LEVEL/Process]`). */
+	private inBracket = false;
 
 	private constructor(template: string, private readonly secPos: number, private readonly fracPos: number, private readonly fracLen: number, private readonly levelField: number, private readonly style: LevelStyle, private readonly ctx: ParseContext) {
 		this.tpl = Buffer.from(template, 'latin1');
@@ -105,8 +107,10 @@ export class FastHeaderReader {
 			if (!ts) continue;
 			let end = ts.end;
 			if (start === 1) {
-				if (line.charCodeAt(end) !== 93) return null;
-				end++;
+				// `[time] …`, or Celery's `[time: LEVEL/Process] …` (the rest of the bracket is the first field)
+				if (line.charCodeAt(end) === 58) end++;
+				else if (line.charCodeAt(end) !== 93) return null;
+				else end++;
 			}
 			if (line.charCodeAt(end) !== 32) return null;
 			const t = line.slice(0, end + 1).replace(/\d/g, 'd');
@@ -115,12 +119,15 @@ export class FastHeaderReader {
 			seen++;
 		}
 		if (template === null || seen < 2) return null;
-		const m = /dd:dd:(dd)(?:[.,:](d+))?\]? $/.exec(template);
+		const m = /dd:dd:(dd)(?:[.,:](d+))?(\]|:)? $/.exec(template);
 		if (!m) return null;
+		const inBracket = m[3] === ':';
+		if (inBracket && levelField !== 0) return null;
 		const secPos = m.index + 6;
 		const fracLen = m[2] ? m[2].length : 0;
 		const fracPos = fracLen > 0 ? secPos + 3 : -1;
 		const reader = new FastHeaderReader(template, secPos, fracPos, fracLen, levelField, style, ctx);
+		reader.inBracket = inBracket;
 		// Only trusted when it agrees with the full parser on the sample; message starts likewise.
 		let msAgree = true, msSeen = 0;
 		for (const line of lines) {
@@ -299,6 +306,15 @@ export class FastHeaderReader {
 
 	/** The same field split as `splitFields`, on bytes, up to the learned level field. */
 	private levelAt(buf: Uint8Array, pos: number, e: number): Level {
+		if (this.inBracket) {
+			// The level field is the rest of the bracket the timestamp opened (as `fieldsAfter` reads it).
+			let close = pos;
+			const limit = Math.min(e, pos + 78);
+			while (close < limit && buf[close] !== 93) close++;
+			if (close >= limit || close === pos) return Level.Unknown;
+			this.lvEnd = close + 1;
+			return this.classify(buf, pos - 2, close + 1, pos, close, true, false);
+		}
 		let i = pos;
 		let count = 0;
 		let prevEnd = -1;
@@ -363,7 +379,8 @@ export class FastHeaderReader {
 		while (innerEnd > innerStart && (buf[innerEnd - 1] === 32 || buf[innerEnd - 1] === 9)) innerEnd--;
 		while (innerStart < innerEnd && (buf[innerStart] === 32 || buf[innerStart] === 9)) innerStart++;
 		const len = innerEnd - innerStart;
-		if (len > 16) return Level.Unknown;
+		// (a bracketed field may name the level in one of its segments: `[WARNING/MainProcess]`)
+		if (len > (bracket ? 48 : 16)) return Level.Unknown;
 		const seen = this.seenBytes;
 		for (let k = 0; k < seen.length; k++) {
 			const c = seen[k];
