@@ -12,6 +12,7 @@ import {
 	FollowMarker, FollowStartRequest, FollowStatus, FollowStopNotification, LEVEL_ORDER, LevelName,
 } from '../shared/protocol';
 import { Disposable } from './disposable';
+import { formatCount } from '../shared/describeFilter';
 
 export const FOLLOW_SCHEME = 'loglens-follow';
 const RECENT_KEY = 'logLens.recentFollows';
@@ -335,9 +336,8 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		if (doc && shownMarkers(s, doc.lineCount).key !== s.decorated) this.decorate(s);
 	}
 
-	/** Puts the cursor on `last` and reveals it in the tab's visible editors, unless paused; true if any. */
-	private scrollToEnd(s: Session, last: number): boolean {
-		let any = false;
+	/** Puts the cursor on `last` and reveals it in the tab's visible editors, unless paused. */
+	private scrollToEnd(s: Session, last: number): void {
 		for (const ed of vscode.window.visibleTextEditors) {
 			if (ed.document.uri.toString() !== s.uri.toString() || s.paused) continue;
 			const sel = ed.selection;
@@ -345,9 +345,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 			// Two lines, not one: the workbench then scrolls to the left edge instead of measuring
 			// the line's text in the page for a horizontal reveal (a forced layout per append).
 			ed.revealRange(new vscode.Range(Math.max(0, last - 1), 0, last, 0), vscode.TextEditorRevealType.Default);
-			any = true;
 		}
-		return any;
 	}
 
 	private decorate(s: Session): void {
@@ -390,9 +388,9 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		let text: string;
 		if (st?.state === 'missing') text = `$(warning) ${name} missing · waiting`;
 		else if (s.paused) text = `$(debug-pause) Paused · ${name}`;
-		else text = `$(pulse) Following ${name} · ${(st?.rate ?? 0).toLocaleString('en-US')} lines/s`;
+		else text = `$(pulse) Following ${name} · ${formatCount(st?.rate ?? 0)} lines/s`;
 		if (alerting) text = `$(bell-dot) ${text}`;
-		const tooltip = `${s.info.path}\n${(st?.received ?? 0).toLocaleString('en-US')} lines received, ${(st?.lines ?? 0).toLocaleString('en-US')} in the tab\nClick to ${s.paused ? 'resume' : 'pause'} auto-scroll`;
+		const tooltip = `${s.info.path}\n${formatCount(st?.received ?? 0)} lines received, ${formatCount(st?.lines ?? 0)} in the tab\nClick to ${s.paused ? 'resume' : 'pause'} auto-scroll`;
 		const label = `Log Lens: ${s.paused ? 'paused' : 'following'} ${name}${alerting ? ', alerts raised' : ''}`;
 		const shown = this.statusShown;
 		if (shown?.text !== text) this.statusItem.text = text;

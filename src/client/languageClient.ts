@@ -1,11 +1,14 @@
 /** Starts the Log Lens language server (dist/server.js, a separate Node process over IPC). */
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { FOLLOW_SCHEME } from './followMode';
+import { WINDOW_SCHEME } from './largeLog';
+import { FILTER_SCHEME } from './logDocuments';
 
 export const LOG_SELECTOR: vscode.DocumentSelector = [{ language: 'log' }];
 
 /** Documents whose text the server produced and indexes itself (never synced). */
-const SERVER_SIDE_SCHEMES = new Set(['loglens-follow', 'loglens-window', 'loglens-filter']);
+const SERVER_SIDE_SCHEMES = new Set([FOLLOW_SCHEME, WINDOW_SCHEME, FILTER_SCHEME]);
 
 function serverSide(uri: vscode.Uri): boolean {
 	return SERVER_SIDE_SCHEMES.has(uri.scheme);

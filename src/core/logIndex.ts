@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import { ParseContext } from './format';
 import { Level } from './levels';
 import { defaultWorkerScript, ParallelOptions, ParallelRanges, planRanges } from './indexWorkers';
 import { LineScanner, SAMPLE_BYTES, ScanOptions, ScanTail } from './lineScanner';
@@ -359,17 +360,13 @@ export async function indexFile(path: string, opts: IndexFileOptions = {}): Prom
 	const fh = await fsp.open(path, 'r');
 	let ranges: ParallelRanges | undefined;
 	try {
-		const st = await fh.stat();
-		if (st.isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR' });
-		const size = st.size;
+		const { size, scan } = await scanSetup(fh, path, opts);
 		const plan = planRanges(size, opts);
 		const script = opts.workerScript ?? defaultWorkerScript();
 		// Workers start now: their start-up overlaps the first reads.
 		if (plan > 1 && script) ranges = new ParallelRanges(plan, script);
-		let extraSample = opts.extraSample;
-		if (!extraSample && size > 4 * SAMPLE_BYTES) extraSample = await middleSample(fh, size);
-		const ctx = opts.ctx ?? { year: st.mtime.getFullYear() };
-		const idx = new LogIndex({ ...opts, ctx, extraSample });
+		const ctx = scan.ctx;
+		const idx = new LogIndex(scan);
 		const chunkSize = opts.chunkSize ?? 4 * 1024 * 1024;
 		const read = async (pos: number, len: number) => {
 			const b = Buffer.allocUnsafe(len);
@@ -456,8 +453,21 @@ export async function readRange(fh: fsp.FileHandle, idx: LineScanner & Partial<P
 	await pending?.catch(() => undefined);
 }
 
+/**
+ * What scanning a file from disk starts from, for `indexFile` and `tallyFile` alike (so both read
+ * headers the same way): its size, the year from its modification time, and for a big file more
+ * detection input from its middle. A directory is refused.
+ */
+export async function scanSetup(fh: fsp.FileHandle, path: string, opts: ScanOptions): Promise<{ size: number; scan: ScanOptions & { ctx: ParseContext } }> {
+	const st = await fh.stat();
+	if (st.isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR' });
+	let extraSample = opts.extraSample;
+	if (!extraSample && st.size > 4 * SAMPLE_BYTES) extraSample = await middleSample(fh, st.size);
+	return { size: st.size, scan: { ...opts, ctx: opts.ctx ?? { year: st.mtime.getFullYear() }, extraSample } };
+}
+
 /** Up to 64 KB of whole lines from the middle of the file (more detection input for big files). */
-export async function middleSample(fh: fsp.FileHandle, size: number): Promise<string[]> {
+async function middleSample(fh: fsp.FileHandle, size: number): Promise<string[]> {
 	const len = 64 * 1024;
 	const buf = Buffer.alloc(len);
 	const { bytesRead } = await fh.read(buf, 0, len, Math.floor(size / 2));

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
 import { Level } from './levels';
-import { LineScanner, SAMPLE_BYTES, ScanOptions } from './lineScanner';
-import { middleSample, readRange } from './logIndex';
+import { LineScanner, ScanOptions } from './lineScanner';
+import { readRange, scanSetup } from './logIndex';
 
 /**
  * What a log holds in numbers — lines, entries per level, first and last time — read in one pass
@@ -86,12 +86,8 @@ export interface TallyFileOptions extends ScanOptions {
 export async function tallyFile(path: string, opts: TallyFileOptions = {}): Promise<LogTally> {
 	const fh = await fsp.open(path, 'r');
 	try {
-		const st = await fh.stat();
-		if (st.isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR' });
-		const size = st.size;
-		let extraSample = opts.extraSample;
-		if (!extraSample && size > 4 * SAMPLE_BYTES) extraSample = await middleSample(fh, size);
-		const tally = new LogTally({ ...opts, ctx: opts.ctx ?? { year: st.mtime.getFullYear() }, extraSample });
+		const { size, scan } = await scanSetup(fh, path, opts);
+		const tally = new LogTally(scan);
 		await readRange(fh, tally, 0, () => size, { chunkSize: opts.chunkSize ?? 1024 * 1024, signal: opts.signal });
 		tally.finish();
 		return tally;

@@ -105,37 +105,31 @@ export interface LevelStyle {
 /** The strict style used when nothing was learned: uppercase words of 3+ letters (any case in brackets). */
 export const STRICT: LevelStyle = { lower: false, short: false };
 
-/** The level a field names under the given style, or Unknown. */
-export function fieldLevel(f: HeaderField, style: LevelStyle, learned = false): Level {
+/**
+ * The texts of a field that may name a level, in the order they are tried: the field itself, then
+ * for a bracketed one its last segment (`[core:error]`, `[main/INFO]`) and its first
+ * (`[INFO/MainProcess]`).
+ */
+function levelCandidates(f: HeaderField): string[] {
 	const text = f.inner;
-	let l = tokenLevel(text, style, f.bracket, learned);
-	if (l === Level.Unknown && f.bracket) {
-		// `[core:error]`, `[main/INFO]`, `[INFO ]`: the last segment; `[INFO/MainProcess]`: the first.
-		const k = Math.max(text.lastIndexOf(':'), text.lastIndexOf('/'));
-		if (k >= 0) {
-			l = tokenLevel(text.slice(k + 1).trim(), style, true, learned);
-			if (l === Level.Unknown) {
-				const j = text.search(/[:/]/);
-				l = tokenLevel(text.slice(0, j).trim(), style, true, learned);
-			}
-		}
-	}
-	return l;
+	if (!f.bracket) return [text];
+	const k = Math.max(text.lastIndexOf(':'), text.lastIndexOf('/'));
+	if (k < 0) return [text];
+	return [text, text.slice(k + 1).trim(), text.slice(0, text.search(/[:/]/)).trim()];
 }
 
-/**
- * The text of a field that names the level: the whole field, or the segment of a bracketed one
- * that does (`INFO` of `[INFO/MainProcess]`, `error` of `[core:error]`).
- */
+/** The level a field names under the given style, or Unknown. */
+export function fieldLevel(f: HeaderField, style: LevelStyle, learned = false): Level {
+	for (const text of levelCandidates(f)) {
+		const l = tokenLevel(text, style, f.bracket, learned);
+		if (l !== Level.Unknown) return l;
+	}
+	return Level.Unknown;
+}
+
+/** The text of a field that names the level: the whole field, or the segment of a bracketed one that does. */
 export function levelText(f: HeaderField): string {
-	const text = f.inner;
-	if (!f.bracket || levelFromToken(text) !== Level.Unknown) return text;
-	const k = Math.max(text.lastIndexOf(':'), text.lastIndexOf('/'));
-	if (k < 0) return text;
-	const last = text.slice(k + 1).trim();
-	if (levelFromToken(last) !== Level.Unknown) return last;
-	const first = text.slice(0, text.search(/[:/]/)).trim();
-	return levelFromToken(first) !== Level.Unknown ? first : text;
+	return levelCandidates(f).find((t) => levelFromToken(t) !== Level.Unknown) ?? f.inner;
 }
 
 function tokenLevel(text: string, style: LevelStyle, bracket: boolean, learned: boolean): Level {
