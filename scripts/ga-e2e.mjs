@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -30,6 +30,9 @@ export function parseCsv(text) {
 	return rows;
 }
 
+if (import.meta.url === pathToFileURL(process.argv[1]).href) main();
+
+function main() {
 const sets = readdirSync(dir).filter((d) => existsSync(join(dir, d, `${d}_2k.log_structured.csv`))).sort();
 const out = [];
 for (const set of sets) {
@@ -61,4 +64,5 @@ if (args.includes('--json')) console.log(JSON.stringify(out));
 else {
 	for (const r of out) console.log(`${r.set.padEnd(12)} ${r.ga.toFixed(4)}`);
 	console.log(`${'Average'.padEnd(12)} ${(out.reduce((a, r) => a + r.ga, 0) / out.length).toFixed(4)}`);
+}
 }

@@ -41,6 +41,13 @@ export interface TextLayout {
 	 * with a qualifier (Proxifier's `chrome.exe *64 - `): all of it is header, not message.
 	 */
 	dashLogger?: boolean;
+	/** A logger name followed by a bracketed context follows the level (oslo.log: `LEVEL name [req-…] msg`). */
+	loggerBracket?: boolean;
+	/**
+	 * No level; the header ends with a `prog[pid]:` tag at this field after the timestamp in most lines
+	 * (a syslog line behind a collector's own fields); -1 or absent when not learned.
+	 */
+	tagField?: number;
 }
 
 const BASIC = /^(DEBUG|INFO|WARNING|ERROR|CRITICAL|WARN|FATAL|NOTSET|TRACE|Level \d+):([^:\s]*):/;
@@ -91,13 +98,20 @@ const PREFIX_FIELD_MAX = 64;
  */
 function headerTimestamp(line: string, ctx: ParseContext, skip: number, dcolon: boolean): LeadingTimestamp | null {
 	const m0 = leadingTimestamp(line, ctx);
-	if (m0 || skip === 0) return m0;
+	if (m0) return m0;
+	// A lone `-` flag before the timestamp (BGL, Thunderbird: no alert category)
+	if (line.charCodeAt(0) === 45 && line.charCodeAt(1) === 32) {
+		const m = parseTimestampAt(line, 2, ctx);
+		if (m) return m;
+	}
+	if (skip === 0) return null;
 	const c0 = line.charCodeAt(0);
 	if (c0 === 32 || c0 === 9) return null;
 	const fields = splitFields(line, 0, skip + 1, dcolon);
-	for (let k = 1; k <= skip && k < fields.length; k++) {
+	// (a lone `-` opening the line is a separator to splitFields: BGL's "no alert" flag)
+	for (let k = fields[0]?.start > 0 ? 0 : 1; k <= skip && k < fields.length; k++) {
 		const p = fields[k - 1];
-		if (p.end - p.start > PREFIX_FIELD_MAX || (p.inner.length === 0 && !p.bracket)) return null;
+		if (p && (p.end - p.start > PREFIX_FIELD_MAX || (p.inner.length === 0 && !p.bracket))) return null;
 		const f = fields[k];
 		const m = parseTimestampAt(line, f.start + (f.bracket ? 1 : 0), ctx);
 		if (!m) continue;
@@ -213,7 +227,7 @@ export class TextHeaderFormat implements LogFormat {
 					return h;
 				}
 			}
-			const fields = fieldsAfter(line, ts, Math.max(L.levelField, 0) + 5, L.dcolon === true);
+			const fields = fieldsAfter(line, ts, Math.max(L.levelField + 5, (L.tagField ?? -1) + 2, 5), L.dcolon === true);
 			let li = -1;
 			let level = Level.Unknown;
 			if (L.levelField < -1) {
@@ -292,7 +306,13 @@ function build(line: string, ts: LeadingTimestamp | null, fields: HeaderField[],
 		next = li + 1;
 		const pidOk = L ? L.pidAfter : false;
 		const loggerOk = L ? L.loggerAfter : false;
-		for (let steps = 0; steps < 3 && next < fields.length; steps++) {
+		const lb = fields[next + 1];
+		if (L?.loggerBracket && lb?.bracket && !lb.colon && next + 2 < fields.length && !fields[next].bracket && isLoggerLike(fields[next].inner)) {
+			logger = fields[next].inner;
+			extra.context = lb.inner;
+			next += 2;
+		}
+		for (let steps = 0; steps < 3 && next < fields.length && !L?.loggerBracket; steps++) {
 			const f = fields[next];
 			// Only the fields before the message: stop at the last field read (it may be a message word).
 			if (next === fields.length - 1 && !f.colon && !f.dash) break;
@@ -316,6 +336,13 @@ function build(line: string, ts: LeadingTimestamp | null, fields: HeaderField[],
 			} else break;
 		}
 		out.messageStart = fields[li].end;
+	} else if (L?.tagField !== undefined && L.tagField >= 0 && isTag(fields[L.tagField]) && L.tagField < fields.length - 1) {
+		const tag = fields[L.tagField];
+		const m = /^(.*?)(?:\[(\d+)\])?$/.exec(tag.inner) as RegExpExecArray;
+		logger = m[1];
+		if (m[2]) extra.pid = m[2];
+		if (L.tagField > 0) extra.host = fields[L.tagField - 1].inner;
+		next = L.tagField + 1;
 	} else if (L?.dashLogger && dashWithin(fields) > 0 && isLoggerLike(fields[0].inner)) {
 		const k = dashWithin(fields);
 		logger = fields[0].inner;
@@ -337,6 +364,11 @@ function build(line: string, ts: LeadingTimestamp | null, fields: HeaderField[],
 	if (logger !== undefined) out.logger = logger;
 	if (Object.keys(extra).length > 0) out.fields = extra;
 	return out;
+}
+
+/** A syslog-style program tag ending a header: `crond(pam_unix)[2915]:`, `sshd[24200]:`, `kernel:`. */
+function isTag(f: HeaderField | undefined): boolean {
+	return f !== undefined && f.colon && !f.bracket && /^[A-Za-z/][\w.()/@-]*(?:\[\d+\])?$/.test(f.inner);
 }
 
 /** Index of the first of the first three fields followed by ` - ` (with a message after it), -1 when none. */
@@ -401,7 +433,9 @@ const LATER_LEVEL_MAX = 2;
 /** After a timestamp, the farthest field a level column is learned in (BGL's is the 7th). */
 const LEVEL_FIELD_MAX = 10;
 /** At most this many fields may precede a timestamp. */
-const SKIP_MAX = 3;
+const SKIP_MAX = 5;
+/** The farthest field after the timestamp a `prog[pid]:` tag column is learned in. */
+const TAG_FIELD_MAX = 8;
 
 /** `::` separates the header's fields in most sample lines (twice or more in the first 160 characters). */
 function learnDcolon(lines: readonly string[]): boolean {
@@ -422,17 +456,24 @@ function learnDcolon(lines: readonly string[]): boolean {
  */
 function learnSkip(lines: readonly string[], ctx: ParseContext, dcolon: boolean): number {
 	const counts = new Array<number>(SKIP_MAX + 1).fill(0);
+	const flagCounts = new Array<number>(SKIP_MAX + 1).fill(0);
 	let n = 0;
 	for (const line of lines) {
 		if (line.length === 0 || line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) continue;
 		n++;
 		const ts = headerTimestamp(line, ctx, SKIP_MAX, dcolon);
 		// (a level word alone before the timestamp is the level-led layout, learned on its own)
-		if (ts && !(ts.prefix?.length === 1 && fieldLevel(ts.prefix[0], STRICT) !== Level.Unknown)) counts[ts.prefix?.length ?? 0]++;
+		if (ts && !(ts.prefix?.length === 1 && fieldLevel(ts.prefix[0], STRICT) !== Level.Unknown)) {
+			const k = ts.prefix?.length ?? 0;
+			counts[k]++;
+			if (ts.prefix?.every((f) => /^[A-Z0-9_:-]+$/.test(f.inner))) flagCounts[k]++;
+		}
 	}
-	if (counts[0] >= n * 0.5) return 0;
+	// Where most headers open with the timestamp, a prefix is learned only from upper-case flags and
+	// pids seen often enough (BGL's `APPREAD` alert category before its `-` lines' timestamp).
+	const opening = counts[0] >= n * 0.5;
 	let skip = 0;
-	for (let k = 1; k <= SKIP_MAX; k++) if (counts[k] >= Math.max(2, n * 0.25)) skip = k;
+	for (let k = 1; k <= SKIP_MAX; k++) if (counts[k] >= Math.max(2, n * (opening ? 0.01 : 0.25)) && (!opening || flagCounts[k] >= counts[k] * 0.9)) skip = k;
 	return skip;
 }
 
@@ -442,7 +483,7 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 	const tsSkip = learnSkip(lines, ctx, dcolon);
 	let tsLines = 0, basicLines = 0, levelFirst = 0, levelFirstTs = 0;
 	const idxCount = new Map<number, number>();
-	let shortSeen = 0, lowerSeen = 0, loggerAfter = 0, pidAfter = 0, withLevel = 0;
+	let shortSeen = 0, lowerSeen = 0, loggerAfter = 0, pidAfter = 0, withLevel = 0, loggerBracket = 0;
 	const laterLevel = new Array<number>(LATER_LEVEL_MAX + 1).fill(0);
 	const any: LevelStyle = { lower: true, short: true };
 	/** Lines that could be headers: not empty, not indented. */
@@ -539,6 +580,7 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 				if (g && /^\d+$/.test(g.inner) && h) pidAfter++;
 				const lg = g && g.bracket && !g.colon ? h : g;
 				if (lg && (lg.colon || lg.dash) && isLoggerLike(lg.inner)) loggerAfter++;
+				else if (g && !g.bracket && !g.colon && !g.dash && isLoggerLike(g.inner) && h?.bracket && !h.colon) loggerBracket++;
 			}
 			// Short or lowercase level codes are only trusted when the position is consistent; a
 			// column that only ever holds one letter (a container runtime's `F` flag) is not a level
@@ -551,15 +593,28 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 			if (shortSeen === withLevel && !style.short) best = -1;
 		} else best = -1;
 		let dashLogger = false;
+		let tagField = -1;
 		if (best === -1) {
 			let dashes = 0;
+			const tagAt = new Array<number>(TAG_FIELD_MAX).fill(0);
 			for (const line of lines) {
 				const ts = headerTimestamp(line, ctx, tsSkip, dcolon);
-				if (ts && dashWithin(fieldsAfter(line, ts, 4, dcolon)) >= 0) dashes++;
+				if (!ts) continue;
+				const fields = fieldsAfter(line, ts, TAG_FIELD_MAX + 1, dcolon);
+				if (dashWithin(fields) >= 0) dashes++;
+				for (let k = 0; k < TAG_FIELD_MAX && k < fields.length - 1; k++) {
+					if (isTag(fields[k])) {
+						tagAt[k]++;
+						break;
+					}
+				}
 			}
 			dashLogger = dashes >= tsLines * 0.6;
+			// The tag column only past the first field (a `name:` right after the time is read already).
+			for (let k = 1; k < TAG_FIELD_MAX; k++) if (tagAt[k] >= tsLines * 0.6) tagField = k;
 		}
-		return { ...base, ts: 'start', levelField: best, style, dashLogger, loggerAfter: loggerAfter >= withLevel * 0.5 && withLevel > 0, pidAfter: pidAfter >= withLevel * 0.8 && withLevel > 0 };
+		const lw = Math.max(withLevel, 1);
+		return { ...base, ts: 'start', levelField: best, style, dashLogger, tagField, loggerBracket: withLevel > 0 && loggerBracket >= lw * 0.8, loggerAfter: loggerAfter >= withLevel * 0.5 && withLevel > 0, pidAfter: pidAfter >= withLevel * 0.8 && withLevel > 0 };
 	}
 	// A level in the same later field of most lines, and in more lines than a leading one: the
 	// position is learned as it is after a timestamp (full upper-case names only: no message word).
