@@ -36,13 +36,14 @@ function map(level: Level, ...words: string[]): void {
 	for (const w of words) TOKENS[w.toUpperCase()] = level;
 }
 map(Level.Trace, 'TRACE', 'TRC', 'VERBOSE', 'VERB', 'VRB', 'V', 'FINEST', 'FINER', 'T', 'TRCE');
-map(Level.Debug, 'DEBUG', 'DBG', 'D', 'FINE', 'CONFIG', 'DEBU', 'DBUG', 'DEBUG1', 'DEBUG2', 'DEBUG3', 'DEBUG4', 'DEBUG5');
+// (truncated names: Python's `%(levelname).3s`/`.4s`, logrus's four letters)
+map(Level.Debug, 'DEBUG', 'DBG', 'D', 'FINE', 'CONFIG', 'DEBU', 'DBUG', 'DEB', 'DEBUG1', 'DEBUG2', 'DEBUG3', 'DEBUG4', 'DEBUG5');
 // `LOG` is PostgreSQL's informational level; MySQL writes `Note` and `System` for informational lines.
 map(Level.Info, 'INFO', 'INF', 'I', 'INFORMATION', 'INFORMATIONAL', 'LOG', 'NOTE', 'SYSTEM');
 map(Level.Notice, 'NOTICE', 'N');
-map(Level.Warning, 'WARN', 'WARNING', 'W', 'WRN');
-map(Level.Error, 'ERROR', 'ERR', 'E', 'SEVERE', 'FAIL', 'FAILURE');
-map(Level.Critical, 'CRITICAL', 'CRIT', 'CRT', 'FATAL', 'F', 'EMERG', 'EMERGENCY', 'ALERT', 'PANIC', 'DPANIC', 'C', 'FTL');
+map(Level.Warning, 'WARN', 'WARNING', 'W', 'WRN', 'WAR');
+map(Level.Error, 'ERROR', 'ERR', 'E', 'SEVERE', 'FAIL', 'FAILURE', 'ERRO');
+map(Level.Critical, 'CRITICAL', 'CRIT', 'CRT', 'CRI', 'FATAL', 'F', 'EMERG', 'EMERGENCY', 'ALERT', 'PANIC', 'DPANIC', 'C', 'FTL');
 
 /**
  * Redis's one-character levels (`.` debug, `-` verbose, `*` notice, `#` warning): only read where a

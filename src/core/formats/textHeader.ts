@@ -297,6 +297,12 @@ function build(line: string, ts: LeadingTimestamp | null, fields: HeaderField[],
 	let next = 0;
 	if (li >= 0) {
 		out.levelRaw = levelText(fields[li]);
+		// `channel.LEVEL:` (Monolog) and `level/Component:` (Icinga): the other part names the logger
+		const lf = fields[li];
+		if (!lf.bracket && lf.inner !== out.levelRaw) {
+			if (lf.inner.endsWith(`.${out.levelRaw}`)) logger = lf.inner.slice(0, -out.levelRaw.length - 1);
+			else if (lf.inner.startsWith(`${out.levelRaw}/`)) logger = lf.inner.slice(out.levelRaw.length + 1);
+		}
 		for (let k = 0; k < li; k++) {
 			const f = fields[k];
 			if (f.bracket) extra.thread = f.inner;
@@ -437,7 +443,10 @@ const SKIP_MAX = 5;
 /** The farthest field after the timestamp a `prog[pid]:` tag column is learned in. */
 const TAG_FIELD_MAX = 8;
 
-/** `::` separates the header's fields in most sample lines (twice or more in the first 160 characters). */
+/**
+ * `::` separates the header's fields: in a good share of the sample lines it occurs twice or more in
+ * the first 160 characters with a level word as one of the segments.
+ */
 function learnDcolon(lines: readonly string[]): boolean {
 	let n = 0, hit = 0;
 	for (const line of lines) {
@@ -445,9 +454,9 @@ function learnDcolon(lines: readonly string[]): boolean {
 		n++;
 		const head = line.slice(0, 160);
 		const a = head.indexOf('::');
-		if (a > 0 && head.indexOf('::', a + 3) > a) hit++;
+		if (a > 0 && head.indexOf('::', a + 3) > a && head.split('::', 6).some((seg) => seg.length >= 3 && levelFromToken(seg.trim()) !== Level.Unknown)) hit++;
 	}
-	return n > 0 && hit >= n * 0.6;
+	return n > 0 && hit >= n * 0.3;
 }
 
 /**
