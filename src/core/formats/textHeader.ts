@@ -48,6 +48,10 @@ export interface TextLayout {
 	 * (a syslog line behind a collector's own fields); -1 or absent when not learned.
 	 */
 	tagField?: number;
+	/** The first plain field after the level is a padded column in most headers (`Info   CBS    msg`). */
+	paddedLogger?: boolean;
+	/** The first plain field after the level is a Java `package.Class[.method]` name in most headers (Tomcat). */
+	dottedLogger?: boolean;
 }
 
 const BASIC = /^(DEBUG|INFO|WARNING|ERROR|CRITICAL|WARN|FATAL|NOTSET|TRACE|Level \d+):([^:\s]*):/;
@@ -331,6 +335,10 @@ function build(line: string, ts: LeadingTimestamp | null, fields: HeaderField[],
 				if (logger === undefined) logger = f.inner;
 				next += 2;
 				break;
+			} else if (logger === undefined && !f.bracket && !f.colon && !f.dash && g && isLoggerLike(f.inner) && ((L?.paddedLogger && line.startsWith('  ', f.end)) || (L?.dottedLogger && DOTTED.test(f.inner)))) {
+				logger = f.inner;
+				next++;
+				break;
 			} else if (f.bracket && !f.colon) {
 				if (extra.thread === undefined) extra.thread = f.inner;
 				else extra.context = f.inner;
@@ -380,6 +388,9 @@ function build(line: string, ts: LeadingTimestamp | null, fields: HeaderField[],
 	if (Object.keys(extra).length > 0) out.fields = extra;
 	return out;
 }
+
+/** A Java-style qualified name: at least three dotted parts (`org.apache.catalina.startup.Catalina.start`). */
+const DOTTED = /^[A-Za-z_$][\w$]*(?:\.[\w$]+){2,}$/;
 
 /** A field of separator punctuation only (`--`, `---`, `:`), never a value. */
 const PUNCT_FIELD = /^[-=~:]*$/;
@@ -504,7 +515,7 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 	const tsSkip = learnSkip(lines, ctx, dcolon);
 	let tsLines = 0, basicLines = 0, levelFirst = 0, levelFirstTs = 0;
 	const idxCount = new Map<number, number>();
-	let shortSeen = 0, lowerSeen = 0, loggerAfter = 0, pidAfter = 0, withLevel = 0, loggerBracket = 0;
+	let shortSeen = 0, lowerSeen = 0, loggerAfter = 0, pidAfter = 0, withLevel = 0, loggerBracket = 0, paddedAfter = 0, dottedAfter = 0;
 	const laterLevel = new Array<number>(LATER_LEVEL_MAX + 1).fill(0);
 	const any: LevelStyle = { lower: true, short: true };
 	/** Lines that could be headers: not empty, not indented. */
@@ -602,6 +613,15 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 				const lg = g && g.bracket && !g.colon ? h : g;
 				if (lg && (lg.colon || lg.dash) && isLoggerLike(lg.inner)) loggerAfter++;
 				else if (g && !g.bracket && !g.colon && !g.dash && isLoggerLike(g.inner) && h?.bracket && !h.colon) loggerBracket++;
+				// The first plain field after the level (past threads, pids and separators): a padded
+				// column (`Info   CBS    msg`) or a Java `package.Class.method` name is header.
+				let k = best + 1;
+				while (fields[k] && (fields[k].bracket || /^\d+$/.test(fields[k].inner) || PUNCT_FIELD.test(fields[k].inner)) && k < best + 4) k++;
+				const pf = fields[k];
+				if (pf && fields[k + 1] && !pf.colon && !pf.dash && isLoggerLike(pf.inner)) {
+					if (line.startsWith('  ', pf.end)) paddedAfter++;
+					if (DOTTED.test(pf.inner)) dottedAfter++;
+				}
 			}
 			// Short or lowercase level codes are only trusted when the position is consistent; a
 			// column that only ever holds one letter (a container runtime's `F` flag) is not a level
@@ -635,7 +655,7 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 			for (let k = 1; k < TAG_FIELD_MAX; k++) if (tagAt[k] >= tsLines * 0.6) tagField = k;
 		}
 		const lw = Math.max(withLevel, 1);
-		return { ...base, ts: 'start', levelField: best, style, dashLogger, tagField, loggerBracket: withLevel > 0 && loggerBracket >= lw * 0.8, loggerAfter: loggerAfter >= withLevel * 0.5 && withLevel > 0, pidAfter: pidAfter >= withLevel * 0.8 && withLevel > 0 };
+		return { ...base, ts: 'start', levelField: best, style, dashLogger, tagField, loggerBracket: withLevel > 0 && loggerBracket >= lw * 0.8, paddedLogger: withLevel > 0 && paddedAfter >= lw * 0.8, dottedLogger: withLevel > 0 && dottedAfter >= lw * 0.8, loggerAfter: loggerAfter >= withLevel * 0.5 && withLevel > 0, pidAfter: pidAfter >= withLevel * 0.8 && withLevel > 0 };
 	}
 	// A level in the same later field of most lines, and in more lines than a leading one: the
 	// position is learned as it is after a timestamp (full upper-case names only: no message word).
