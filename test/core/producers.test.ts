@@ -85,6 +85,12 @@ function measure(path: string, truth: Truth[]): Measure {
 	return m;
 }
 
+/** One line for the test's diagnostics: each share as right/all. */
+function summary(m: Measure): string {
+	const a = Object.entries(m.aspects).map(([k, v]) => `${k} ${v.ok}/${m.n}`).join(', ');
+	return `levels ${m.levels}/${m.n} (${(m.levels / m.n).toFixed(3)}), false error/critical ${m.falseErrors.length}, ${a}, ${m.entries} entries`;
+}
+
 /** Level accuracy ≥ 0.99 and no false error/critical; the problems, or none. */
 function levelProblems(m: Measure): string[] {
 	const out: string[] = [];
@@ -106,11 +112,17 @@ function aspectProblems(m: Measure, names: (keyof Measure['aspects'])[]): string
 // ---- Servers: a truth from each producer's documented line layout -------------------------------
 
 interface Oracle {
-	/** Matches the first line of an entry; group 1 is the level as the producer writes it. */
+	/** Matches the first line of an entry; group 1 is the time, group 2 the level, as the producer writes them. */
 	header: RegExp;
 	/** The canonical level of the producer's word, or undefined for a line that continues the entry above. */
 	level: (word: string) => string | undefined;
+	/** The time (UTC: the capture ran in UTC) as an ISO string, to the millisecond. */
+	time: (text: string) => string;
 }
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const iso = (y: string, mon: number, d: string, hms: string, ms = '000'): string =>
+	`${y}-${String(mon).padStart(2, '0')}-${d.padStart(2, '0')}T${hms.padStart(8, '0')}.${ms.slice(0, 3).padEnd(3, '0')}Z`;
 
 /** Lines that match `header` start entries; every other line continues the entry above. */
 function serverTruth(path: string, o: Oracle): Truth[] {
@@ -119,22 +131,26 @@ function serverTruth(path: string, o: Oracle): Truth[] {
 	const out: Truth[] = [];
 	lines.forEach((text, i) => {
 		const m = o.header.exec(text);
-		const level = m ? o.level(m[1]) : undefined;
-		if (level !== undefined) out.push({ line: i + 1, level });
+		const level = m ? o.level(m[2]) : undefined;
+		if (m && level !== undefined) out.push({ line: i + 1, level, time: o.time(m[1]) });
 	});
+	// an entry runs to the line before the next one
+	out.forEach((t, i) => (t.lines = (i + 1 < out.length ? out[i + 1].line : lines.length + 1) - t.line));
 	return out;
 }
 
 const ORACLES: Record<string, { file: string; oracle: Oracle }> = {
 	// postgresql.conf (Debian): log_line_prefix = '%m [%p] %q%u@%d '; the severity then two spaces.
-	// DETAIL/HINT/CONTEXT/STATEMENT/QUERY/LOCATION explain the message above; DEBUG1–5 are debug,
+	// DETAIL/HINT/CONTEXT/STATEMENT/QUERY/LOCATION explain the message above; DEBUG (elog.c writes
+	// DEBUG for debug1–5) is debug,
 	// LOG and INFO informational, FATAL and PANIC end the session or server.
 	postgresql: {
 		file: 'postgresql/postgresql.log',
 		oracle: {
-			header: /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} [A-Z]{2,5} \[\d+\] (?:\S*@\S* )?([A-Z]+[1-5]?):  /,
+			header: /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}) UTC \[\d+\] (?:\S*@\S* )?([A-Z]+[1-5]?):  /,
+			time: (t) => t.replace(' ', 'T') + 'Z',
 			level: (w) => ({ LOG: 'info', INFO: 'info', NOTICE: 'notice', WARNING: 'warning', ERROR: 'error', FATAL: 'critical', PANIC: 'critical' } as Record<string, string>)[w]
-				?? (/^DEBUG[1-5]$/.test(w) ? 'debug' : undefined),
+				?? (/^DEBUG[1-5]?$/.test(w) ? 'debug' : undefined),
 		},
 	},
 	// Redis (server.c serverLogRaw): `pid:role dd Mon yyyy HH:MM:SS.mmm <mark> msg`, role X/C/S/M,
@@ -143,7 +159,11 @@ const ORACLES: Record<string, { file: string; oracle: Oracle }> = {
 	redis: {
 		file: 'redis/redis.log',
 		oracle: {
-			header: /^\d+:[XCSM] \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d\.\d{3} ([.\-*#]) /,
+			header: /^\d+:[XCSM] (\d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d\.\d{3}) ([.\-*#]) /,
+			time: (t) => {
+				const [d, mon, y, hms] = t.split(' ');
+				return iso(y, MONTHS.indexOf(mon) + 1, d, hms.slice(0, 8), hms.slice(9));
+			},
 			level: (w) => ({ '.': 'debug', '-': 'debug', '*': 'notice', '#': 'warning' } as Record<string, string>)[w],
 		},
 	},
@@ -151,7 +171,8 @@ const ORACLES: Record<string, { file: string; oracle: Oracle }> = {
 	nginx: {
 		file: 'nginx/error.log',
 		oracle: {
-			header: /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \[(debug|info|notice|warn|error|crit|alert|emerg)\] \d+#\d+: /,
+			header: /^(\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d) \[(debug|info|notice|warn|error|crit|alert|emerg)\] \d+#\d+: /,
+			time: (t) => t.replace(/\//g, '-').replace(' ', 'T') + '.000Z',
 			level: (w) => ({ debug: 'debug', info: 'info', notice: 'notice', warn: 'warning', error: 'error', crit: 'critical', alert: 'critical', emerg: 'critical' } as Record<string, string>)[w],
 		},
 	},
@@ -160,7 +181,11 @@ const ORACLES: Record<string, { file: string; oracle: Oracle }> = {
 	apache: {
 		file: 'apache/error.log',
 		oracle: {
-			header: /^\[\w{3} \w{3} \d\d \d\d:\d\d:\d\d\.\d{6} \d{4}\] \[(?:[\w-]+:)?(emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])\] \[pid \d+(?::tid \d+)?\] /,
+			header: /^\[(\w{3} \w{3} \d\d \d\d:\d\d:\d\d\.\d{6} \d{4})\] \[(?:[\w-]+:)?(emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])\] \[pid \d+(?::tid \d+)?\] /,
+			time: (t) => {
+				const [, mon, d, hms, y] = t.split(' ');
+				return iso(y, MONTHS.indexOf(mon) + 1, d, hms.slice(0, 8), hms.slice(9));
+			},
 			level: (w) => ({ emerg: 'critical', alert: 'critical', crit: 'critical', error: 'error', warn: 'warning', notice: 'notice', info: 'info', debug: 'debug' } as Record<string, string>)[w] ?? 'trace',
 		},
 	},
@@ -169,19 +194,29 @@ const ORACLES: Record<string, { file: string; oracle: Oracle }> = {
 	mariadb: {
 		file: 'mariadb/error.log',
 		oracle: {
-			header: /^\d{4}-\d\d-\d\d [ \d]\d:\d\d:\d\d \d+ \[(Note|Warning|ERROR|System)\] /,
+			header: /^(\d{4}-\d\d-\d\d [ \d]\d:\d\d:\d\d) \d+ \[(Note|Warning|ERROR|System)\] /,
+			time: (t) => {
+				const [ymd, hms] = t.split(/ +/);
+				const [y, mon, d] = ymd.split('-');
+				return iso(y, Number(mon), d, hms);
+			},
 			level: (w) => ({ Note: 'info', System: 'info', Warning: 'warning', ERROR: 'error' } as Record<string, string>)[w],
 		},
 	},
 };
 
 for (const [name, { file, oracle }] of Object.entries(ORACLES)) {
-	test(`producer ${name} (${readFileSync(P(name, 'VERSION'), 'utf8').trim().split('\n')[0]}): every entry's level from the documented layout, no false error or critical`, () => {
+	test(`producer ${name} (${readFileSync(P(name, 'VERSION'), 'utf8').trim().split('\n')[0]}): every entry's level from the documented layout, no false error or critical`, (t) => {
 		const truth = serverTruth(P(file), oracle);
 		assert.ok(truth.length >= 20, `${file}: only ${truth.length} entries`);
 		// the fixture has several levels, or it would not test level reading
 		assert.ok(new Set(truth.map((t) => t.level)).size >= 3, `${file}: levels ${[...new Set(truth.map((t) => t.level))]}`);
-		assert.deepEqual(levelProblems(measure(P(file), truth)), [], file);
+		const m = measure(P(file), truth);
+		t.diagnostic(summary(m));
+		assert.deepEqual(levelProblems(m), [], file);
+	});
+	test(`producer ${name}: every entry's extent (continuation lines inside) and time`, () => {
+		assert.deepEqual(aspectProblems(measure(P(file), serverTruth(P(file), oracle)), ['starts', 'ends', 'times']), [], file);
 	});
 }
 
@@ -201,10 +236,11 @@ for (const lib of ['log4js', 'winston']) {
 	const recorded = JSON.parse(readFileSync(P(lib, 'truth.json'), 'utf8')) as RecordedFiles;
 	const version = readFileSync(P(lib, 'VERSION'), 'utf8').trim();
 	for (const [file, { records }] of Object.entries(recorded.files)) {
-		test(`producer ${lib} ${file} (${version}): every record's level and extent, no false error or critical`, () => {
+		test(`producer ${lib} ${file} (${version}): every record's level and extent, no false error or critical`, (t) => {
 			const truth: Truth[] = records.map((r) => ({ line: r.line, lines: r.lines, level: LIBRARY_LEVELS[lib][r.level] }));
 			assert.ok(truth.every((t) => t.level !== undefined));
 			const m = measure(P(lib, file), truth);
+			t.diagnostic(summary(m));
 			// the stack lines of an Error stay in its entry: starts and ends as the records
 			assert.deepEqual([...levelProblems(m), ...aspectProblems(m, ['starts', 'ends'])], [], file);
 		});
@@ -222,8 +258,10 @@ const python = JSON.parse(readFileSync(P('python', 'truth.json'), 'utf8')) as Py
 for (const [file, spec] of Object.entries(python.files)) {
 	const fmt = spec.format.replace(/\t/g, '\\t') + (spec.datefmt ? `, datefmt ${spec.datefmt}` : '') + (spec.style !== '%' ? `, style ${spec.style}` : '');
 	const truth = (): Truth[] => spec.records.map((r) => ({ line: r.line, lines: r.lines, level: r.level, time: r.time, message: r.message }));
-	test(`producer CPython ${python.python} logging ${file} (${fmt}): every record's level, no false error or critical`, () => {
-		assert.deepEqual(levelProblems(measure(P('python', file), truth())), [], file);
+	test(`producer CPython ${python.python} logging ${file} (${fmt}): every record's level, no false error or critical`, (t) => {
+		const m = measure(P('python', file), truth());
+		t.diagnostic(summary(m));
+		assert.deepEqual(levelProblems(m), [], file);
 	});
 	test(`producer CPython ${python.python} logging ${file}: every record's extent (traceback and multi-line message inside), time and message`, () => {
 		const m = measure(P('python', file), truth());
