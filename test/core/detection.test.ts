@@ -192,3 +192,16 @@ test('PostgreSQL: zone abbreviation read, DETAIL/HINT/STATEMENT lines stay in th
 	assert.ok(withDetail, 'an entry spans its DETAIL/HINT/STATEMENT lines');
 	assert.ok(existsSync(p));
 });
+
+test('access log: the level is derived from the HTTP status and says so; other formats never carry levelFrom', () => {
+	const p = join(tmp.dir, 'access.log');
+	writeFileSync(p, [
+		'10.0.0.1 - - [01/May/2024:10:00:00 +0000] "GET / HTTP/1.1" 200 512 "-" "curl/8"',
+		'10.0.0.1 - - [01/May/2024:10:00:01 +0000] "GET /missing HTTP/1.1" 404 12 "-" "curl/8"',
+		'10.0.0.1 - bob [01/May/2024:10:00:02 +0000] "POST /api HTTP/1.1" 503 0 "-" "curl/8"',
+	].join('\n') + '\n');
+	const es = entries(p);
+	assert.deepEqual(es.map((e) => [e.level, (e as Entry & { levelFrom?: string }).levelFrom]), [['info', 'status'], ['warning', 'status'], ['error', 'status']]);
+	const py = entries(fixture('filebeat', 'filebeat', 'module', 'kafka', 'log', 'test', 'server.log'));
+	assert.ok(py.every((e) => !('levelFrom' in e)));
+});

@@ -227,7 +227,7 @@ export class TextHeaderFormat implements LogFormat {
 					return h;
 				}
 			}
-			const fields = fieldsAfter(line, ts, Math.max(L.levelField + 5, (L.tagField ?? -1) + 2, 5), L.dcolon === true);
+			const fields = fieldsAfter(line, ts, Math.max(L.levelField + 8, (L.tagField ?? -1) + 2, 8), L.dcolon === true);
 			let li = -1;
 			let level = Level.Unknown;
 			if (L.levelField < -1) {
@@ -318,11 +318,20 @@ function build(line: string, ts: LeadingTimestamp | null, fields: HeaderField[],
 			extra.context = lb.inner;
 			next += 2;
 		}
-		for (let steps = 0; steps < 3 && next < fields.length && !L?.loggerBracket; steps++) {
+		for (let steps = 0; steps < 5 && next < fields.length && !L?.loggerBracket; steps++) {
 			const f = fields[next];
 			// Only the fields before the message: stop at the last field read (it may be a message word).
 			if (next === fields.length - 1 && !f.colon && !f.dash) break;
-			if (f.bracket && !f.colon) {
+			const g = fields[next + 1];
+			if (!f.bracket && PUNCT_FIELD.test(f.inner) && next < fields.length - 1) {
+				// A separator of punctuation (Rails `-- :`, Spring Boot `---`, CouchDB `--------`)
+				next++;
+			} else if (!f.bracket && !f.colon && g && !g.bracket && g.colon && g.inner === '' && next + 2 < fields.length && isLoggerLike(f.inner)) {
+				// A padded logger before a lone `:` (Spring Boot `com.example.App      : msg`)
+				if (logger === undefined) logger = f.inner;
+				next += 2;
+				break;
+			} else if (f.bracket && !f.colon) {
 				if (extra.thread === undefined) extra.thread = f.inner;
 				else extra.context = f.inner;
 				next++;
@@ -371,6 +380,9 @@ function build(line: string, ts: LeadingTimestamp | null, fields: HeaderField[],
 	if (Object.keys(extra).length > 0) out.fields = extra;
 	return out;
 }
+
+/** A field of separator punctuation only (`--`, `---`, `:`), never a value. */
+const PUNCT_FIELD = /^[-=~:]*$/;
 
 /** A syslog-style program tag ending a header: `crond(pam_unix)[2915]:`, `sshd[24200]:`, `kernel:`. */
 function isTag(f: HeaderField | undefined): boolean {
@@ -675,6 +687,8 @@ export function flavourOf(format: TextHeaderFormat, lines: readonly string[], ct
 		else if (JAVA_ONLY.has(raw)) java++;
 		else other++;
 	}
+	// (a `!` marks a spelling only that producer writes: one header is enough)
+	for (const id of family.keys()) if (id.endsWith('!')) return id.slice(0, -1);
 	for (const [id, n] of family) if (n >= headers * 0.3) return id;
 	// A layout only the learned column reading finds (fields before the timestamp, `::` separators,
 	// the level far from the timestamp) is named for that.
@@ -691,7 +705,7 @@ export function flavourOf(format: TextHeaderFormat, lines: readonly string[], ct
  * `channel.LEVEL:`, Icinga's `severity/Component:`, Elasticsearch's and Logstash's `[time][LEVEL ]`.
  */
 function familyOf(line: string, raw: string): string | undefined {
-	if (raw === 'LOG' || /^DEBUG[1-5]$/.test(raw)) return 'postgresql';
+	if (raw === 'LOG' || /^DEBUG[1-5]$/.test(raw)) return 'postgresql!';
 	if (raw === 'Note' || raw === 'System') return 'mysql';
 	if (line.includes(`.${raw}: `)) return 'monolog';
 	if (line.includes(` ${raw}/`) && /^[a-z]+$/.test(raw)) return 'icinga';
