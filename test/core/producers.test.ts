@@ -228,8 +228,10 @@ const LIBRARY_LEVELS: Record<string, Record<string, string>> = {
 	// log4js levels (lib/levels.js): TRACE < DEBUG < INFO < WARN < ERROR < FATAL
 	log4js: { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warning', ERROR: 'error', FATAL: 'critical' },
 	// winston's npm levels: error 0, warn 1, info 2, http 3, verbose 4, debug 5, silly 6 (lower is
-	// more severe): http is request logging at info, verbose sits above debug, silly is the lowest
-	winston: { error: 'error', warn: 'warning', info: 'info', http: 'info', verbose: 'debug', debug: 'debug', silly: 'trace' },
+	// more severe): http is request logging at info, silly is the lowest. The word `verbose` is read
+	// as trace everywhere (Serilog, .NET, Android and NLog rank it lowest); winston ranks it just
+	// above debug — both below info, so nothing at info or above changes.
+	winston: { error: 'error', warn: 'warning', info: 'info', http: 'info', verbose: 'trace', debug: 'debug', silly: 'trace' },
 };
 
 for (const lib of ['log4js', 'winston']) {
