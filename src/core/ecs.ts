@@ -58,7 +58,8 @@ export interface EcsContext {
 }
 
 /** Whether a format's field names come from the producer (see `EcsContext.namedFields`). */
-export function hasNamedFields(format: { id: string }): boolean {
+export function hasNamedFields(format: { id: string; inner?: { id: string } }): boolean {
+	if (format.inner) return hasNamedFields(format.inner);
 	return 'fieldNames' in format || format.id === 'json' || format.id === 'logfmt' || format.id.startsWith('python-format');
 }
 

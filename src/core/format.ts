@@ -59,7 +59,25 @@ export interface LogFormat {
 	 * end `e`; -1 when unsure. Lets template mining read messages without decoding headers.
 	 */
 	messageStartFast?(buf: Uint8Array, e: number): number;
+	/**
+	 * Wrapped logs only (container runtimes, journald; see formats/wrappers.ts): how the physical
+	 * line `buf[s, e)` links to the line below — bit 0 (`LINK_PARTIAL`) set when its record goes
+	 * on there (CRI `P`, a Docker chunk without `\n`); the other bits name its source (stream, pod,
+	 * process): a line from another source than the line above never continues that line's entry.
+	 * -1: not a line of the wrapper. The scanner calls it on every line when present.
+	 */
+	link?(buf: Uint8Array, s: number, e: number): number;
+	/** With `link`: a wrapper line read as an entry of its own (the wrapper's time and level only). */
+	ownHeader?(line: string, ctx: ParseContext): HeaderMatch | null;
+	/**
+	 * With `link`: an entry's physical lines (header first, escapes removed) read as the inner log
+	 * — its header (message from the joined first record) and its unwrapped lines.
+	 */
+	unwrapEntry?(lines: readonly string[], ctx: ParseContext): { header: HeaderMatch | null; lines: string[] };
 }
+
+/** `LogFormat.link`: the record goes on on the next line. */
+export const LINK_PARTIAL = 1;
 
 /** The outcome of detection over a sample of lines. */
 export interface DetectedFormat {

@@ -1,5 +1,5 @@
 import { stripAnsi } from './ansi';
-import { DetectedFormat, HeaderMatch, LogFormat, ParseContext } from './format';
+import { DetectedFormat, HeaderMatch, LINK_PARTIAL, LogFormat, ParseContext } from './format';
 import { detectFormat, resolveFormat } from './formatRegistry';
 import { plainFormat } from './formats/plain';
 import { Level } from './levels';
@@ -93,6 +93,11 @@ export abstract class LineScanner {
 	protected hFast = false;
 	/** The format when it has a byte-level fast path (the hot loop tries it first). */
 	private fast: Required<Pick<LogFormat, 'readFast'>> | null = null;
+	/** The format when it is a wrapper (container runtime, journald) whose lines link to the line above. */
+	private linker: Required<Pick<LogFormat, 'link' | 'ownHeader'>> | null = null;
+	/** `link` of the last line (-1: none or not a wrapper line), and of the line before it (to take one back). */
+	private prevLink = -1;
+	private prevLinkBefore = -1;
 	/** The lines detection ran on (handed to scanners of later ranges of the same file). */
 	detectionInput: readonly string[] = [];
 	/** This scanner reads a later range of a file: its first line continues an entry from before. */
@@ -127,6 +132,7 @@ export abstract class LineScanner {
 		if (this.openLineEmitted) {
 			this.openLineEmitted = false;
 			this.lineCount--;
+			this.prevLink = this.prevLinkBefore;
 			this.retractLine();
 		}
 		const base = this.bytes;
@@ -177,6 +183,8 @@ export abstract class LineScanner {
 		this.provisional = false;
 		this.detected = undefined;
 		this.fast = null;
+		this.linker = null;
+		this.prevLink = -1;
 		this.binary = false;
 		this.lineCount = 0;
 		this.carry = null;
@@ -216,6 +224,7 @@ export abstract class LineScanner {
 		this.headerBytes = this.detected.format.headerBytes ?? DEFAULT_HEADER_BYTES;
 		const f = this.detected.format;
 		this.fast = f.readFast ? (f as Required<Pick<LogFormat, 'readFast'>>) : null;
+		this.linker = f.link && f.ownHeader ? (f as Required<Pick<LogFormat, 'link' | 'ownHeader'>>) : null;
 	}
 
 	/** Detection has run on a complete sample (the format will not change any more). */
@@ -301,7 +310,9 @@ export abstract class LineScanner {
 			if (cr) e--;
 			this.lineCount++;
 			const start = base + pos;
-			this.onLine(start, cr, this.parseHeader(chunk, pos, e - pos > hb ? pos + hb : e), chunk, pos, e, start + (e - pos));
+			let header = this.parseHeader(chunk, pos, e - pos > hb ? pos + hb : e);
+			if (this.linker !== null) header = this.linkLine(chunk, pos, e, header);
+			this.onLine(start, cr, header, chunk, pos, e, start + (e - pos));
 			pos = nl + 1;
 		}
 	}
@@ -324,9 +335,43 @@ export abstract class LineScanner {
 		let ps = s;
 		if (start === 0 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) ps += 3;
 		const pe = Math.min(e, ps + this.headerBytes);
-		const header = this.parseHeader(buf, ps, pe);
+		let header = this.parseHeader(buf, ps, pe);
+		if (this.linker !== null) header = this.linkLine(buf, ps, e, header);
 		this.lineCount++;
 		this.onLine(start, cr, header, buf, s, e, end);
+	}
+
+	/**
+	 * A wrapped log's line (see `LogFormat.link`): the line after a partial record continues it; a
+	 * line from another source than the line above starts an entry even when the inner format reads
+	 * it as a continuation (then the wrapper's own time and level); else what the header parse said.
+	 */
+	private linkLine(buf: Buffer, s: number, e: number, header: boolean): boolean {
+		const linker = this.linker as Required<Pick<LogFormat, 'link' | 'ownHeader'>>;
+		const k = linker.link(buf, s, e);
+		const prev = this.prevLink;
+		this.prevLinkBefore = prev;
+		this.prevLink = k;
+		if (prev < 0 || k < 0) return header;
+		if (prev >>> 1 === k >>> 1) return (prev & LINK_PARTIAL) !== 0 ? false : header;
+		if (header) return true;
+		const h = linker.ownHeader(buf.toString('latin1', s, Math.min(e, s + this.headerBytes)), this.ctx);
+		if (h === null) return false;
+		this.hLevel = h.level;
+		this.hTime = h.time;
+		this.hFast = false;
+		return true;
+	}
+
+	/**
+	 * Whether a record can end with the line `buf[s, e)` (a wrapped log's partial record cannot):
+	 * where a range of the file may start after it.
+	 */
+	endsRecord(buf: Buffer, s: number, e: number): boolean {
+		if (this.linker === null) return true;
+		if (e > s && buf[e - 1] === 13) e--;
+		const k = this.linker.link(buf, s, e);
+		return k >= 0 && (k & LINK_PARTIAL) === 0;
 	}
 
 	/** Parses a header from a byte range; sets hLevel/hTime. */
