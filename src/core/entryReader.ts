@@ -133,7 +133,7 @@ export function readEntry(index: LogIndex, source: ByteSource, e: number, opts: 
 	const size = endOffset - startOffset;
 	const whole = size <= maxText;
 	const bytes = source.read(startOffset, whole ? size : Math.min(size, HEADER_DECODE));
-	const lines = splitEntryLines(bytes.toString('utf8'));
+	const lines = splitEntryLines(bytes.toString(index.format.format.latin1Entries ? 'latin1' : 'utf8'));
 	if (!whole && lines.length > 1) lines.pop(); // the cut-off last line
 	return detailFromLines(index.format.format, indexCtx(index), lines, { line, endLine, startOffset, endOffset, level: index.entryLevel(e), time: index.entryTime(e) }, whole, opts.raw === true);
 }

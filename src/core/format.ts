@@ -67,13 +67,23 @@ export interface LogFormat {
 	 * -1: not a line of the wrapper. The scanner calls it on every line when present.
 	 */
 	link?(buf: Uint8Array, s: number, e: number): number;
-	/** With `link`: a wrapper line read as an entry of its own (the wrapper's time and level only). */
-	ownHeader?(line: string, ctx: ParseContext): HeaderMatch | null;
+	/**
+	 * With `link`: the header of a wrapper line the inner format did not read as one — the first
+	 * piece of a record the runtime cut (read from what came before the cut; null when that reads as
+	 * no header), or, when `moved` (its source differs from the line above), a line that starts an
+	 * entry anyway (then at least the wrapper's own time and level).
+	 */
+	ownHeader?(line: string, ctx: ParseContext, moved: boolean): HeaderMatch | null;
 	/**
 	 * With `link`: an entry's physical lines (header first, escapes removed) read as the inner log
 	 * — its header (message from the joined first record) and its unwrapped lines.
 	 */
 	unwrapEntry?(lines: readonly string[], ctx: ParseContext): { header: HeaderMatch | null; lines: string[] };
+	/**
+	 * With `unwrapEntry`: it takes the entry's lines decoded as latin1 (a char per byte) and decodes
+	 * the inner text itself — a character the runtime split over two lines is whole again.
+	 */
+	readonly latin1Entries?: boolean;
 }
 
 /** `LogFormat.link`: the record goes on on the next line. */

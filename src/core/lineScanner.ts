@@ -352,10 +352,13 @@ export abstract class LineScanner {
 		const prev = this.prevLink;
 		this.prevLinkBefore = prev;
 		this.prevLink = k;
-		if (prev < 0 || k < 0) return header;
-		if (prev >>> 1 === k >>> 1) return (prev & LINK_PARTIAL) !== 0 ? false : header;
-		if (header) return true;
-		const h = linker.ownHeader(buf.toString('latin1', s, Math.min(e, s + this.headerBytes)), this.ctx);
+		const same = prev >= 0 && k >= 0 && prev >>> 1 === k >>> 1;
+		if (same && (prev & LINK_PARTIAL) !== 0) return false;
+		if (header || k < 0) return header;
+		const moved = prev >= 0 && !same;
+		// A record the runtime cut (its inner header may not parse from the first piece alone), or one from another source.
+		if (!moved && (k & LINK_PARTIAL) === 0) return false;
+		const h = linker.ownHeader(buf.toString('latin1', s, Math.min(e, s + this.headerBytes)), this.ctx, moved);
 		if (h === null) return false;
 		this.hLevel = h.level;
 		this.hTime = h.time;

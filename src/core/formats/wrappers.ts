@@ -2,7 +2,7 @@ import { stripAnsi } from '../ansi';
 import { DetectedFormat, HeaderMatch, LINK_PARTIAL, LogFormat, ParseContext } from '../format';
 import { Level, levelFromSyslogSeverity } from '../levels';
 import { defaultParseContext } from '../timestamp';
-import { parseJsonObject } from './jsonLines';
+import { parseJsonObject, recordToHeader } from './jsonLines';
 
 /**
  * Wrapped logs: a log written through a container runtime or journald, every line of the program's
@@ -40,6 +40,8 @@ export interface Wrapper {
 	readonly name: string;
 	/** Bytes of a line the envelope needs read whole (JSON envelopes: the whole line). */
 	readonly lineBytes: number;
+	/** The content is a plain slice of the line's bytes (else it is decoded from JSON). */
+	readonly rawContent: boolean;
 	unwrap(line: string, ctx: ParseContext): WrappedLine | null;
 	/** `LogFormat.link` of the physical line `buf[s, e)`. */
 	link(buf: Uint8Array, s: number, e: number): number;
@@ -92,6 +94,7 @@ export const criWrapper: Wrapper = {
 	id: 'cri',
 	name: 'Kubernetes CRI',
 	lineBytes: 0,
+	rawContent: true,
 	unwrap(line: string): WrappedLine | null {
 		const m = CRI.exec(line);
 		if (!m) return null;
@@ -100,12 +103,12 @@ export const criWrapper: Wrapper = {
 	},
 	contentFast(buf: Uint8Array, s: number, e: number): number {
 		const p = criStream(buf, s, e);
-		return p < 0 ? -1 : Math.min(p + 10, e);
+		return p < 0 ? -1 : Math.min(p + 9, e);
 	},
 	link(buf: Uint8Array, s: number, e: number): number {
 		const p = criStream(buf, s, e);
 		if (p < 0) return -1;
-		return ((buf[p + 4] === 101 /* e: stderr */ ? 1 : 0) << 1) | (buf[p + 8] === 80 /* P */ ? LINK_PARTIAL : 0);
+		return ((buf[p + 4] === 101 /* e: stderr */ ? 1 : 0) << 1) | (buf[p + 7] === 80 /* P */ ? LINK_PARTIAL : 0);
 	},
 };
 
@@ -135,6 +138,7 @@ export const dockerWrapper: Wrapper = {
 	id: 'docker',
 	name: 'Docker json-file',
 	lineBytes: 1 << 20,
+	rawContent: false,
 	unwrap(line: string): WrappedLine | null {
 		const o = parseJsonObject(line);
 		if (!o || typeof o.time !== 'string' || (o.log !== undefined && typeof o.log !== 'string') || (o.log === undefined && o.stream === undefined)) return null;
@@ -196,6 +200,7 @@ export const journaldWrapper: Wrapper = {
 	id: 'journald',
 	name: 'journald JSON',
 	lineBytes: 1 << 20,
+	rawContent: false,
 	unwrap(line: string): WrappedLine | null {
 		if (journalCache.line === line) return journalCache.w;
 		const w = unwrapJournal(line);
@@ -245,6 +250,7 @@ export class KubectlWrapper implements Wrapper {
 	readonly id: string;
 	readonly name: string;
 	readonly lineBytes = 0;
+	readonly rawContent = true;
 
 	constructor(private readonly prefix: boolean, private readonly stamped: boolean) {
 		this.id = prefix ? (stamped ? 'kubectl-prefix-timestamps' : 'kubectl-prefix') : 'kubectl-timestamps';
@@ -309,6 +315,7 @@ export class WrappedFormat implements LogFormat {
 	readonly id: string;
 	readonly name: string;
 	readonly headerBytes: number;
+	readonly latin1Entries: boolean;
 	readonly readFast?: (buf: Uint8Array, s: number, e: number) => { level: Level; time: number } | null;
 	readonly messageStartFast?: (buf: Uint8Array, e: number) => number;
 
@@ -317,6 +324,7 @@ export class WrappedFormat implements LogFormat {
 		this.id = `${wrapper.id}+${inner.id}`;
 		this.name = `${wrapper.name} › ${inner.name}`;
 		this.headerBytes = Math.max(wrapper.lineBytes, (inner.headerBytes ?? 4096) + 64);
+		this.latin1Entries = wrapper.rawContent;
 		const fast = inner.readFast?.bind(inner);
 		const content = wrapper.contentFast?.bind(wrapper);
 		if (fast && content) {
@@ -330,6 +338,11 @@ export class WrappedFormat implements LogFormat {
 			const ms = inner.messageStartFast?.bind(inner);
 			if (ms) this.messageStartFast = ms;
 		}
+	}
+
+	/** The inner text of a logical line (see `latin1Entries`). */
+	private decode(text: string): string {
+		return this.latin1Entries ? Buffer.from(text, 'latin1').toString('utf8') : text;
 	}
 
 	private ctxFor(ctx: ParseContext): ParseContext {
@@ -354,9 +367,22 @@ export class WrappedFormat implements LogFormat {
 		return this.wrapper.link(buf, s, e);
 	}
 
-	ownHeader(line: string, ctx: ParseContext): HeaderMatch | null {
+	ownHeader(line: string, ctx: ParseContext, moved: boolean): HeaderMatch | null {
 		const w = this.wrapper.unwrap(line, ctx);
-		return w === null ? null : own(w);
+		if (w === null) return null;
+		const h = w.partial ? this.cutHeader(w.content, ctx) : null;
+		if (h !== null) return merge(h, w);
+		return moved ? own(w) : null;
+	}
+
+	/**
+	 * The header of the first piece of a cut record of a JSON log: the object's members before the
+	 * cut (none when the first value is already cut: then the envelope's time, no level).
+	 */
+	private cutHeader(content: string, ctx: ParseContext): HeaderMatch | null {
+		const text = stripAnsi(content);
+		if (this.inner.id !== 'json' || text.trimStart().charCodeAt(0) !== 123) return null;
+		return recordToHeader(parseJsonPrefix(text) ?? {}, this.ctxFor(ctx));
 	}
 
 	unwrapEntry(lines: readonly string[], ctx: ParseContext): { header: HeaderMatch | null; lines: string[] } {
@@ -370,11 +396,11 @@ export class WrappedFormat implements LogFormat {
 			cur += w === null ? line : w.content;
 			open = w !== null && w.partial;
 			if (!open) {
-				for (const l of cur.split('\n')) inner.push(stripAnsi(l.endsWith('\r') ? l.slice(0, -1) : l));
+				for (const l of this.decode(cur).split('\n')) inner.push(stripAnsi(l.endsWith('\r') ? l.slice(0, -1) : l));
 				cur = '';
 			}
 		}
-		if (open) for (const l of cur.split('\n')) inner.push(stripAnsi(l));
+		if (open) for (const l of this.decode(cur).split('\n')) inner.push(stripAnsi(l));
 		if (first === null) return { header: null, lines: inner };
 		const text = inner[0] ?? '';
 		const h = this.inner.parseHeader(text, this.ctxFor(ctx));
@@ -387,6 +413,80 @@ export class WrappedFormat implements LogFormat {
 		out.message = h.message ?? text.slice(h.messageStart, h.messageEnd ?? text.length);
 		return { header: out, lines: inner };
 	}
+}
+
+/**
+ * The members of a JSON object cut short (`{"level":30,"time":…,"msg":"abc` → level and time): each
+ * whole member before the cut. Null when not even one is whole.
+ */
+export function parseJsonPrefix(text: string): Record<string, unknown> | null {
+	let i = text.indexOf('{') + 1;
+	if (i <= 0) return null;
+	const out: Record<string, unknown> = {};
+	let n = 0;
+	const ws = () => {
+		while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+	};
+	const stringEnd = (p: number): number => {
+		for (let q = p + 1; q < text.length; q++) {
+			if (text[q] === '\\') q++;
+			else if (text[q] === '"') return q + 1;
+		}
+		return -1;
+	};
+	for (;;) {
+		ws();
+		if (text[i] !== '"') break;
+		const ke = stringEnd(i);
+		if (ke < 0) break;
+		const key = JSON.parse(text.slice(i, ke)) as string;
+		i = ke;
+		ws();
+		if (text[i] !== ':') break;
+		i++;
+		ws();
+		// The value's end: a string, a nested value (depth counted outside strings) or a scalar.
+		const vs = i;
+		let depth = 0;
+		let ve = -1;
+		for (let q = i; q < text.length; q++) {
+			const c = text[q];
+			if (c === '"') {
+				const se = stringEnd(q);
+				if (se < 0) break;
+				q = se - 1;
+				if (depth === 0) {
+					ve = se;
+					break;
+				}
+			} else if (c === '{' || c === '[') depth++;
+			else if (c === '}' || c === ']') {
+				if (depth === 0) {
+					ve = q;
+					break;
+				}
+				if (--depth === 0) {
+					ve = q + 1;
+					break;
+				}
+			} else if (c === ',' && depth === 0) {
+				ve = q;
+				break;
+			}
+		}
+		if (ve < 0) break;
+		try {
+			out[key] = JSON.parse(text.slice(vs, ve));
+		} catch {
+			break;
+		}
+		n++;
+		i = ve;
+		ws();
+		if (text[i] !== ',') break;
+		i++;
+	}
+	return n > 0 ? out : null;
 }
 
 function firstLine(s: string): string {
