@@ -146,6 +146,12 @@ export class EntryStream extends LineScanner {
 		this.parts = [];
 	}
 
+	protected override reviseEntry(level: Level, time: number): void {
+		if (this.cur === null) return;
+		this.cur.level = level;
+		this.cur.time = time;
+	}
+
 	protected retractLine(): void {
 		// Only happens when appending after finish(); the stream is done by then.
 	}

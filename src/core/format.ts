@@ -84,6 +84,11 @@ export interface LogFormat {
 	 * the inner text itself — a character the runtime split over two lines is whole again.
 	 */
 	readonly latin1Entries?: boolean;
+	/**
+	 * With `link`: the header of a record the runtime cut into the physical lines `lines` (latin1,
+	 * escapes removed), read once it is whole — the index revises the entry its first piece started.
+	 */
+	joinedHeader?(lines: readonly string[], ctx: ParseContext): HeaderMatch | null;
 }
 
 /** `LogFormat.link`: the record goes on on the next line. */

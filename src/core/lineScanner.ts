@@ -98,6 +98,8 @@ export abstract class LineScanner {
 	/** `link` of the last line (-1: none or not a wrapper line), and of the line before it (to take one back). */
 	private prevLink = -1;
 	private prevLinkBefore = -1;
+	/** The pieces (latin1) of a record the runtime cut whose first piece started the last entry; null: none open. */
+	private cut: string[] | null = null;
 	/** The lines detection ran on (handed to scanners of later ranges of the same file). */
 	detectionInput: readonly string[] = [];
 	/** This scanner reads a later range of a file: its first line continues an entry from before. */
@@ -133,6 +135,7 @@ export abstract class LineScanner {
 			this.openLineEmitted = false;
 			this.lineCount--;
 			this.prevLink = this.prevLinkBefore;
+			this.cut = null;
 			this.retractLine();
 		}
 		const base = this.bytes;
@@ -185,6 +188,7 @@ export abstract class LineScanner {
 		this.fast = null;
 		this.linker = null;
 		this.prevLink = -1;
+		this.cut = null;
 		this.binary = false;
 		this.lineCount = 0;
 		this.carry = null;
@@ -353,17 +357,45 @@ export abstract class LineScanner {
 		this.prevLinkBefore = prev;
 		this.prevLink = k;
 		const same = prev >= 0 && k >= 0 && prev >>> 1 === k >>> 1;
-		if (same && (prev & LINK_PARTIAL) !== 0) return false;
-		if (header || k < 0) return header;
-		const moved = prev >= 0 && !same;
-		// A record the runtime cut (its inner header may not parse from the first piece alone), or one from another source.
-		if (!moved && (k & LINK_PARTIAL) === 0) return false;
-		const h = linker.ownHeader(buf.toString('latin1', s, Math.min(e, s + this.headerBytes)), this.ctx, moved);
-		if (h === null) return false;
-		this.hLevel = h.level;
-		this.hTime = h.time;
-		this.hFast = false;
-		return true;
+		const pe = Math.min(e, s + this.headerBytes);
+		if (same && (prev & LINK_PARTIAL) !== 0) {
+			const cut = this.cut;
+			if (cut !== null) {
+				cut.push(buf.toString('latin1', s, pe));
+				if ((k & LINK_PARTIAL) === 0) this.closeCut(cut);
+			}
+			return false;
+		}
+		// A record that never got its last piece (another source came first) is left as its first piece read it.
+		this.cut = null;
+		if (!header && k >= 0) {
+			const moved = prev >= 0 && !same;
+			// A record the runtime cut (its inner header may not parse from the first piece alone), or one from another source.
+			if (!moved && (k & LINK_PARTIAL) === 0) return false;
+			const h = linker.ownHeader(buf.toString('latin1', s, pe), this.ctx, moved);
+			if (h === null) return false;
+			this.hLevel = h.level;
+			this.hTime = h.time;
+			this.hFast = false;
+			header = true;
+		}
+		if (header && k >= 0 && (k & LINK_PARTIAL) !== 0 && (this.detected as DetectedFormat).format.joinedHeader) this.cut = [buf.toString('latin1', s, pe)];
+		return header;
+	}
+
+	/** The cut record is whole: its entry gets the level and time the whole record shows. */
+	private closeCut(pieces: string[]): void {
+		this.cut = null;
+		const h = (this.detected as DetectedFormat).format.joinedHeader?.(pieces, this.ctx);
+		if (h) this.reviseEntry(h.level, h.time);
+	}
+
+	/**
+	 * The last entry (the one open) has this level and time after all: a record the runtime cut was
+	 * read again once whole (see `closeCut`). Called before any later line.
+	 */
+	protected reviseEntry(_level: Level, _time: number): void {
+		// Scanners that keep nothing per entry have nothing to revise.
 	}
 
 	/**

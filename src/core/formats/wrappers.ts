@@ -375,6 +375,11 @@ export class WrappedFormat implements LogFormat {
 		return moved ? own(w) : null;
 	}
 
+	joinedHeader(lines: readonly string[], ctx: ParseContext): HeaderMatch | null {
+		const u = this.unwrapEntry(lines, ctx);
+		return u.header;
+	}
+
 	/**
 	 * The header of the first piece of a cut record of a JSON log: the object's members before the
 	 * cut (none when the first value is already cut: then the envelope's time, no level).
