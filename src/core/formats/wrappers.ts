@@ -390,22 +390,39 @@ export class WrappedFormat implements LogFormat {
 		return recordToHeader(parseJsonPrefix(text) ?? {}, this.ctxFor(ctx));
 	}
 
-	unwrapEntry(lines: readonly string[], ctx: ParseContext): { header: HeaderMatch | null; lines: string[] } {
+	/**
+	 * Physical lines (one entry's, or any run that starts at a record) as the inner log's lines:
+	 * partial records joined, multi-line messages split, escapes removed; `from[i]` is the index in
+	 * `lines` of the physical line inner line `i` starts on.
+	 */
+	unwrapLines(lines: readonly string[], ctx: ParseContext): { lines: string[]; from: number[]; first: WrappedLine | null } {
 		const inner: string[] = [];
+		const from: number[] = [];
 		let first: WrappedLine | null = null;
 		let cur = '';
+		let at = 0;
 		let open = false;
-		for (const line of lines) {
-			const w = this.wrapper.unwrap(line, ctx);
-			if (first === null) first = w;
-			cur += w === null ? line : w.content;
-			open = w !== null && w.partial;
-			if (!open) {
-				for (const l of this.decode(cur).split('\n')) inner.push(stripAnsi(l.endsWith('\r') ? l.slice(0, -1) : l));
-				cur = '';
+		const flush = () => {
+			for (const l of this.decode(cur).split('\n')) {
+				inner.push(stripAnsi(l.endsWith('\r') ? l.slice(0, -1) : l));
+				from.push(at);
 			}
+			cur = '';
+		};
+		for (let i = 0; i < lines.length; i++) {
+			const w = this.wrapper.unwrap(lines[i], ctx);
+			if (i === 0) first = w;
+			if (!open) at = i;
+			cur += w === null ? lines[i] : w.content;
+			open = w !== null && w.partial;
+			if (!open) flush();
 		}
-		if (open) for (const l of this.decode(cur).split('\n')) inner.push(stripAnsi(l));
+		if (open) flush();
+		return { lines: inner, from, first };
+	}
+
+	unwrapEntry(lines: readonly string[], ctx: ParseContext): { header: HeaderMatch | null; lines: string[] } {
+		const { lines: inner, first } = this.unwrapLines(lines, ctx);
 		if (first === null) return { header: null, lines: inner };
 		const text = inner[0] ?? '';
 		const h = this.inner.parseHeader(text, this.ctxFor(ctx));
