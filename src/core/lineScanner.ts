@@ -1,5 +1,6 @@
 import { stripAnsi } from './ansi';
-import { DetectedFormat, HeaderMatch, LINK_PARTIAL, LogFormat, ParseContext } from './format';
+import { DetectedFormat, HeaderMatch, LogFormat, ParseContext } from './format';
+import { isLinked, LineLinks, LinkDecision } from './lineLinks';
 import { detectFormat, resolveFormat } from './formatRegistry';
 import { plainFormat } from './formats/plain';
 import { Level } from './levels';
@@ -93,13 +94,8 @@ export abstract class LineScanner {
 	protected hFast = false;
 	/** The format when it has a byte-level fast path (the hot loop tries it first). */
 	private fast: Required<Pick<LogFormat, 'readFast'>> | null = null;
-	/** The format when it is a wrapper (container runtime, journald) whose lines link to the line above. */
-	private linker: Required<Pick<LogFormat, 'link' | 'ownHeader'>> | null = null;
-	/** `link` of the last line (-1: none or not a wrapper line), and of the line before it (to take one back). */
-	private prevLink = -1;
-	private prevLinkBefore = -1;
-	/** The pieces (latin1) of a record the runtime cut whose first piece started the last entry; null: none open. */
-	private cut: string[] | null = null;
+	/** When the format is a wrapper (container runtime, journald): how its lines link to the line above. */
+	private links: LineLinks | null = null;
 	/** The lines detection ran on (handed to scanners of later ranges of the same file). */
 	detectionInput: readonly string[] = [];
 	/** This scanner reads a later range of a file: its first line continues an entry from before. */
@@ -134,8 +130,7 @@ export abstract class LineScanner {
 		if (this.openLineEmitted) {
 			this.openLineEmitted = false;
 			this.lineCount--;
-			this.prevLink = this.prevLinkBefore;
-			this.cut = null;
+			this.links?.retract();
 			this.retractLine();
 		}
 		const base = this.bytes;
@@ -186,9 +181,7 @@ export abstract class LineScanner {
 		this.provisional = false;
 		this.detected = undefined;
 		this.fast = null;
-		this.linker = null;
-		this.prevLink = -1;
-		this.cut = null;
+		this.links = null;
 		this.binary = false;
 		this.lineCount = 0;
 		this.carry = null;
@@ -228,7 +221,7 @@ export abstract class LineScanner {
 		this.headerBytes = this.detected.format.headerBytes ?? DEFAULT_HEADER_BYTES;
 		const f = this.detected.format;
 		this.fast = f.readFast ? (f as Required<Pick<LogFormat, 'readFast'>>) : null;
-		this.linker = f.link && f.ownHeader ? (f as Required<Pick<LogFormat, 'link' | 'ownHeader'>>) : null;
+		this.links = isLinked(f) ? new LineLinks(f, this.ctx) : null;
 	}
 
 	/** Detection has run on a complete sample (the format will not change any more). */
@@ -315,7 +308,7 @@ export abstract class LineScanner {
 			this.lineCount++;
 			const start = base + pos;
 			let header = this.parseHeader(chunk, pos, e - pos > hb ? pos + hb : e);
-			if (this.linker !== null) header = this.linkLine(chunk, pos, e, header);
+			if (this.links !== null) header = this.linkLine(chunk, pos, e, header);
 			this.onLine(start, cr, header, chunk, pos, e, start + (e - pos));
 			pos = nl + 1;
 		}
@@ -340,62 +333,23 @@ export abstract class LineScanner {
 		if (start === 0 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) ps += 3;
 		const pe = Math.min(e, ps + this.headerBytes);
 		let header = this.parseHeader(buf, ps, pe);
-		if (this.linker !== null) header = this.linkLine(buf, ps, e, header);
+		if (this.links !== null) header = this.linkLine(buf, ps, e, header);
 		this.lineCount++;
 		this.onLine(start, cr, header, buf, s, e, end);
 	}
 
-	/**
-	 * A wrapped log's line (see `LogFormat.link`): the line after a partial record continues it; a
-	 * line from another source than the line above starts an entry even when the inner format reads
-	 * it as a continuation (then the wrapper's own time and level); else what the header parse said.
-	 */
+	/** A wrapped log's line: see `LineLinks`. */
 	private linkLine(buf: Buffer, s: number, e: number, header: boolean): boolean {
-		const linker = this.linker as Required<Pick<LogFormat, 'link' | 'ownHeader'>>;
-		const k = linker.link(buf, s, e);
-		const prev = this.prevLink;
-		this.prevLinkBefore = prev;
-		this.prevLink = k;
-		const same = prev >= 0 && k >= 0 && prev >>> 1 === k >>> 1;
-		const pe = Math.min(e, s + this.headerBytes);
-		if (same && (prev & LINK_PARTIAL) !== 0) {
-			const cut = this.cut;
-			if (cut !== null) {
-				cut.push(buf.toString('latin1', s, pe));
-				if ((k & LINK_PARTIAL) === 0) this.closeCut(cut);
-			}
-			return false;
-		}
-		// A record that never got its last piece (another source came first) is left as its first piece read it.
-		this.cut = null;
-		if (!header && k >= 0) {
-			const moved = prev >= 0 && !same;
-			// A record the runtime cut (its inner header may not parse from the first piece alone), or one from another source.
-			if (!moved && (k & LINK_PARTIAL) === 0) return false;
-			const h = linker.ownHeader(buf.toString('latin1', s, pe), this.ctx, moved);
-			if (h === null) return false;
+		const links = this.links as LineLinks;
+		const d = links.decide(buf, s, e, Math.min(e, s + this.headerBytes), header);
+		if (links.revised !== null) this.reviseEntry(links.revised.level, links.revised.time);
+		if (d === LinkDecision.Own) {
+			const h = links.own as HeaderMatch;
 			this.hLevel = h.level;
 			this.hTime = h.time;
 			this.hFast = false;
-			header = true;
 		}
-		if (header && k >= 0 && (k & LINK_PARTIAL) !== 0 && (this.detected as DetectedFormat).format.joinedHeader) this.cut = [buf.toString('latin1', s, pe)];
-		return header;
-	}
-
-	/** The cut record is whole: its entry gets the level and time the whole record shows. */
-	private closeCut(pieces: string[]): void {
-		this.cut = null;
-		const h = (this.detected as DetectedFormat).format.joinedHeader?.(pieces, this.ctx);
-		if (h) this.reviseEntry(h.level, h.time);
-	}
-
-	/**
-	 * The last entry (the one open) has this level and time after all: a record the runtime cut was
-	 * read again once whole (see `closeCut`). Called before any later line.
-	 */
-	protected reviseEntry(_level: Level, _time: number): void {
-		// Scanners that keep nothing per entry have nothing to revise.
+		return d !== LinkDecision.Continuation;
 	}
 
 	/**
@@ -403,10 +357,17 @@ export abstract class LineScanner {
 	 * where a range of the file may start after it.
 	 */
 	endsRecord(buf: Buffer, s: number, e: number): boolean {
-		if (this.linker === null) return true;
+		if (this.links === null) return true;
 		if (e > s && buf[e - 1] === 13) e--;
-		const k = this.linker.link(buf, s, e);
-		return k >= 0 && (k & LINK_PARTIAL) === 0;
+		return this.links.endsRecord(buf, s, e);
+	}
+
+	/**
+	 * The last entry (the one open) has this level and time after all: a record the runtime cut was
+	 * read again once whole (see `LineLinks`). Called before any later line.
+	 */
+	protected reviseEntry(_level: Level, _time: number): void {
+		// Scanners that keep nothing per entry have nothing to revise.
 	}
 
 	/** Parses a header from a byte range; sets hLevel/hTime. */

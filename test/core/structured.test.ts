@@ -228,3 +228,26 @@ test('parallel ranges never start inside a record the runtime cut', async () => 
 	assert.deepEqual(par.levelCounts(), one.levelCounts());
 	for (let e = 0; e < 400; e++) assert.equal(par.entryStartLine(e), one.entryStartLine(e));
 });
+
+test('Elasticsearch documents of wrapped logs: the inner message and levels, container.* from the file path, process.pid', async () => {
+	const { textItems } = await import('../../src/core/elasticsearch/exportSources');
+	const id = 'a'.repeat(64);
+	const path = `/var/log/containers/web-7d4b9c-x2x9q_shop_app-${id}.log`;
+	const docs = [...textItems(readFileSync(S('python-text.cri.log')), { hostName: 'h', filePath: path })].map((i) => i.doc);
+	assert.equal(docs.length, 10);
+	const err = docs.find((d) => d.log.level === 'error' && d.error);
+	assert.ok(err);
+	assert.equal(err.error?.type, 'KeyError');
+	assert.match(err.message, /^query failed for user bob/);
+	assert.deepEqual(err.container, { name: 'app', id });
+	assert.equal(err.labels?.stream, 'stderr');
+	assert.equal(err.log.file?.path, path);
+	assert.equal(docs.filter((d) => d.log.level === 'critical').length, 1);
+	// The record the runtime cut: one document, its level read from the whole record.
+	const pino = [...textItems(readFileSync(S('pino.docker.log')), { hostName: 'h', filePath: `/var/lib/docker/containers/${id}/${id}-json.log` })].map((i) => i.doc);
+	assert.deepEqual(pino.map((d) => d.log.level), jsonl<Rec>(readFileSync(S('pino.records.jsonl'), 'utf8')).map((r) => (r.level === 'critical' ? 'critical' : r.level)));
+	assert.deepEqual(pino[0].container, { id, runtime: 'docker' });
+	const journal = [...textItems(readFileSync(S('python-text.journal.json')), { hostName: 'h' })].map((i) => i.doc);
+	assert.equal(journal[0].process?.pid, 2817);
+	assert.equal(journal[0].process?.name, 'python-text');
+});
