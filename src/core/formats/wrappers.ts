@@ -239,7 +239,7 @@ function unwrapJournal(line: string): WrappedLine | null {
 
 // ---- kubectl logs --prefix / --timestamps --------------------------------------------------
 
-const PREFIX = /^\[((?:pod\/)?([^\s\]/]+)\/([^\s\]/]+))\] /;
+const PREFIX = /^\[(pod\/([^\s\]/]+)\/([^\s\]/]+))\] /;
 const STAMP = new RegExp(`^(${RFC3339}) `);
 
 /**
@@ -282,10 +282,10 @@ export class KubectlWrapper implements Wrapper {
 	contentFast(buf: Uint8Array, s: number, e: number): number {
 		let p = s;
 		if (this.prefix) {
-			if (buf[p] !== 91) return -1;
+			if (!bytesAt(buf, s, '[pod/')) return -1;
 			const lim = Math.min(e, s + 512);
-			while (p < lim && buf[p] !== 93) p++;
-			if (p >= lim || buf[p + 1] !== 32) return -1;
+			while (p < lim && buf[p] !== 93 && buf[p] !== 32) p++;
+			if (p >= lim || buf[p] !== 93 || buf[p + 1] !== 32) return -1;
 			p += 2;
 		}
 		if (this.stamped) {
