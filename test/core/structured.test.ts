@@ -251,3 +251,23 @@ test('Elasticsearch documents of wrapped logs: the inner message and levels, con
 	assert.equal(journal[0].process?.pid, 2817);
 	assert.equal(journal[0].process?.name, 'python-text');
 });
+
+test('journald: records a program sent as messages (journal, syslog, kernel) are never joined; its stdout lines are when the inner log says so', () => {
+	const rec = (i: number, transport: string, ident: string, pid: string, pri: string, msg: string) => `{ "__CURSOR" : "s=1;i=${i}", "__REALTIME_TIMESTAMP" : "${1714557600000000 + i * 1000}", "PRIORITY" : "${pri}", "_TRANSPORT" : "${transport}", "SYSLOG_IDENTIFIER" : "${ident}", "_PID" : "${pid}", "MESSAGE" : ${JSON.stringify(msg)} }`;
+	const lines: string[] = [];
+	let i = 0;
+	for (let k = 0; k < 20; k++) {
+		lines.push(rec(i++, 'stdout', 'api', '10', '6', `2024-05-01 10:00:${String(k).padStart(2, '0')},000 ${k === 5 ? 'ERROR' : 'INFO'} api: request ${k}`));
+		if (k === 5) for (const l of ['Traceback (most recent call last):', '  File "api.py", line 1, in <module>', 'ValueError: x']) lines.push(rec(i++, 'stdout', 'api', '10', '6', l));
+		// The kernel's messages look like continuation lines to a Python reader: each is still an entry.
+		lines.push(rec(i++, 'kernel', 'kernel', '', '4', `usb 1-${k}: reset high-speed USB device`), rec(i++, 'kernel', 'kernel', '', '6', `usb 1-${k}: new device`));
+	}
+	const f = join(tmp.dir, 'mixed.journal.json');
+	writeFileSync(f, lines.join('\n') + '\n');
+	const rows = jsonl<Row>(loglens(['entries', f, '--jsonl']));
+	assert.equal(rows.length, 60);
+	const err = rows.find((r) => r.level === 'error');
+	assert.equal(err?.endLine, (err?.line ?? 0) + 3, 'the traceback records join the ERROR record');
+	assert.equal(rows.filter((r) => r.logger === 'kernel').length, 40);
+	assert.equal(rows.filter((r) => r.level === 'warning').length, 20);
+});

@@ -226,9 +226,13 @@ function unwrapJournal(line: string): WrappedLine | null {
 		if (s !== undefined) fields[JOURNAL_NAMES[k] ?? k] = s;
 	}
 	const logger = journalValue(o.SYSLOG_IDENTIFIER) ?? journalValue(o._COMM);
+	// Only a program's stdout/stderr stream is cut into a record per line (a traceback over many
+	// records); a record sent to the journal, syslog or by the kernel is a message of its own.
+	const transport = journalValue(o._TRANSPORT);
+	const stream = transport === undefined || transport === 'stdout';
 	const w: WrappedLine = {
 		content, contentStart: -1, partial: o._LINE_BREAK === 'line-max',
-		source: `${journalValue(o._PID) ?? ''}/${logger ?? ''}/${journalValue(o._SYSTEMD_UNIT) ?? ''}`,
+		source: stream ? `${journalValue(o._PID) ?? ''}/${logger ?? ''}/${journalValue(o._SYSTEMD_UNIT) ?? ''}` : `#${journalValue(o.__CURSOR) ?? us ?? line}`,
 		time: us !== undefined && /^\d{1,19}$/.test(us) ? +us / 1000 : NaN,
 		level: pri !== undefined && /^[0-7]$/.test(pri) ? levelFromSyslogSeverity(+pri) : Level.Unknown, fields,
 	};
@@ -254,7 +258,8 @@ export class KubectlWrapper implements Wrapper {
 
 	constructor(private readonly prefix: boolean, private readonly stamped: boolean) {
 		this.id = prefix ? (stamped ? 'kubectl-prefix-timestamps' : 'kubectl-prefix') : 'kubectl-timestamps';
-		this.name = `kubectl logs${prefix ? ' --prefix' : ''}${stamped ? ' --timestamps' : ''}`;
+		// `docker logs --timestamps` writes the same as `kubectl logs --timestamps`.
+		this.name = prefix ? `kubectl logs --prefix${stamped ? ' --timestamps' : ''}` : 'kubectl/docker logs --timestamps';
 	}
 
 	unwrap(line: string): WrappedLine | null {
