@@ -176,6 +176,14 @@ test('never worse than unknown: no envelope column is a level', () => {
 	// A log that only starts its lines with RFC 3339 times stays what it is (not kubectl --timestamps).
 	const go = Array.from({ length: 20 }, (_, i) => `2024-05-01T10:00:${String(i).padStart(2, '0')}Z ${i % 4 ? 'INFO' : 'ERROR'} request ${i} handled`);
 	assert.ok(!detectFormat(go, { year: 2024 }).format.id.startsWith('kubectl'));
+	// `docker logs -t` / `kubectl logs --timestamps` of a JSON logger without a time of its own: unwrapped.
+	const stamped = Array.from({ length: 20 }, (_, i) => `2024-05-01T10:00:${String(i).padStart(2, '0')}.5Z {"level":"${i % 4 ? 'info' : 'error'}","msg":"request ${i}"}`);
+	const sf = join(tmp.dir, 'stamped.log');
+	writeFileSync(sf, stamped.join('\n') + '\n');
+	const srows = jsonl<Row>(loglens(['entries', sf, '--jsonl']));
+	assert.deepEqual(srows.map((r) => r.level), stamped.map((_, i) => (i % 4 ? 'info' : 'error')));
+	assert.equal(srows[3].time, '2024-05-01T10:00:03.500Z');
+	assert.equal(srows[3].message, 'request 3');
 });
 
 test('JSON variants: MongoDB, journald spacing and numbers, CLEF, ECS nested, epoch strings', () => {

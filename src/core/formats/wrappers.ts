@@ -570,9 +570,9 @@ export function innerLines(lines: readonly WrappedLine[]): string[] {
 
 /**
  * When the sample is a wrapped log: the wrapped format, its inner log detected by `detect` on the
- * unwrapped sample. `kubectl --timestamps` alone is only taken when the inner log has times of its
- * own (else a log whose lines start with an RFC 3339 time is just that, and the usual detection
- * reads it).
+ * unwrapped sample. `--timestamps` alone is only taken when the inner log has times of its own or
+ * is structured (JSON, logfmt): else a log whose lines start with an RFC 3339 time is just that,
+ * and the usual detection reads it.
  */
 export function detectWrapped(lines: readonly string[], ctx: ParseContext, detect: (lines: readonly string[], ctx: ParseContext) => DetectedFormat): DetectedFormat | null {
 	const sample = lines.filter((l) => l.length > 0);
@@ -591,7 +591,7 @@ export function detectWrapped(lines: readonly string[], ctx: ParseContext, detec
 		if (got.length < sample.length * MIN_WRAPPED) continue;
 		const inner = innerLines(got);
 		let d = detect(inner, ctx);
-		if (wrapper.id === 'kubectl-timestamps' && !readsTimes(d.format, inner, ctx)) return null;
+		if (wrapper.id === 'kubectl-timestamps' && !(d.format.id === 'json' || d.format.id === 'logfmt' || readsTimes(d.format, inner, ctx))) return null;
 		const zone = learnZone(d.format, got, ctx);
 		let innerCtx: ParseContext | undefined;
 		if (zone !== undefined) {
