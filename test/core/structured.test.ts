@@ -148,7 +148,8 @@ test('a whole-system journal: PRIORITY levels, programs as loggers, bytes that a
 	const recs = jsonl<Rec>(readFileSync(S('system.records.jsonl'), 'utf8'));
 	const rows = jsonl<Row>(loglens(['entries', S('system.journal.json'), '--jsonl']));
 	assert.deepEqual(rows.map((r) => [r.level, r.time, r.message]), recs.map((r) => [r.level, r.time, r.message]));
-	assert.deepEqual(rows.map((r) => r.logger), ['systemd', 'sshd', 'kernel', 'sshd', 'cron', 'app', 'systemd', 'kernel', 'sudo', 'systemd']);
+	assert.deepEqual(rows.map((r) => r.logger), ['systemd', 'sshd', 'kernel', 'sshd', 'cron', 'app', 'systemd', 'kernel', 'sudo', 'systemd', 'app']);
+	assert.ok(rows[10].message.endsWith('日本語 end') && !rows[10].message.includes('\ufffd'), 'a message journald cut mid-character is whole');
 	assert.equal(loglens(['filter', S('system.journal.json'), '--field', 'identifier=sshd']).split('\n').filter(Boolean).length, 2);
 });
 

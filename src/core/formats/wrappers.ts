@@ -19,6 +19,8 @@ import { parseJsonObject, recordToHeader } from './jsonLines';
 export interface WrappedLine {
 	/** The inner text of this line (its trailing newline removed). */
 	content: string;
+	/** The content's bytes when they are not UTF-8 (journald writes them as an array): pieces are joined as bytes. */
+	bytes?: Buffer;
 	/** Where `content` starts in the physical line when it is a plain slice of it; -1 when decoded (JSON). */
 	contentStart: number;
 	/** The record goes on on the next line (CRI `P`, a Docker chunk without `\n`, journald `_LINE_BREAK=line-max`). */
@@ -217,6 +219,7 @@ function unwrapJournal(line: string): WrappedLine | null {
 	const o = parseJsonObject(line.charCodeAt(0) === 0x1e ? line.slice(1) : line);
 	if (!o || !('MESSAGE' in o) || !('__REALTIME_TIMESTAMP' in o || '__CURSOR' in o)) return null;
 	const content = journalValue(o.MESSAGE) ?? '';
+	const bytes = Array.isArray(o.MESSAGE) && o.MESSAGE.every((b) => typeof b === 'number') ? Buffer.from(o.MESSAGE as number[]) : undefined;
 	const us = journalValue(o.__REALTIME_TIMESTAMP);
 	const pri = journalValue(o.PRIORITY);
 	const fields: Record<string, string> = {};
@@ -236,6 +239,7 @@ function unwrapJournal(line: string): WrappedLine | null {
 		time: us !== undefined && /^\d{1,19}$/.test(us) ? +us / 1000 : NaN,
 		level: pri !== undefined && /^[0-7]$/.test(pri) ? levelFromSyslogSeverity(+pri) : Level.Unknown, fields,
 	};
+	if (bytes !== undefined) w.bytes = bytes;
 	if (pri !== undefined && w.level !== Level.Unknown) w.levelRaw = pri;
 	if (logger !== undefined) w.logger = logger;
 	return w;
@@ -345,11 +349,6 @@ export class WrappedFormat implements LogFormat {
 		}
 	}
 
-	/** The inner text of a logical line (see `latin1Entries`). */
-	private decode(text: string): string {
-		return this.latin1Entries ? Buffer.from(text, 'latin1').toString('utf8') : text;
-	}
-
 	private ctxFor(ctx: ParseContext): ParseContext {
 		return this.innerCtx ?? ctx;
 	}
@@ -404,21 +403,23 @@ export class WrappedFormat implements LogFormat {
 		const inner: string[] = [];
 		const from: number[] = [];
 		let first: WrappedLine | null = null;
-		let cur = '';
+		// A record's pieces joined as bytes: a character the runtime split over two lines is whole again.
+		let parts: Buffer[] = [];
 		let at = 0;
 		let open = false;
+		const enc = this.latin1Entries ? 'latin1' : 'utf8';
 		const flush = () => {
-			for (const l of this.decode(cur).split('\n')) {
+			for (const l of Buffer.concat(parts).toString('utf8').split('\n')) {
 				inner.push(stripAnsi(l.endsWith('\r') ? l.slice(0, -1) : l));
 				from.push(at);
 			}
-			cur = '';
+			parts = [];
 		};
 		for (let i = 0; i < lines.length; i++) {
 			const w = this.wrapper.unwrap(lines[i], ctx);
 			if (i === 0) first = w;
 			if (!open) at = i;
-			cur += w === null ? lines[i] : w.content;
+			parts.push(w === null ? Buffer.from(lines[i], enc) : (w.bytes ?? Buffer.from(w.content, enc)));
 			open = w !== null && w.partial;
 			if (!open) flush();
 		}
