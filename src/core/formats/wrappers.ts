@@ -182,12 +182,16 @@ export const dockerWrapper: Wrapper = {
 /** journald fields that become entry fields under a short name. */
 const JOURNAL_NAMES: Record<string, string> = { _PID: 'pid', _SYSTEMD_UNIT: 'unit', _HOSTNAME: 'host', _COMM: 'comm', _TRANSPORT: 'transport', SYSLOG_IDENTIFIER: 'identifier' };
 
-/** A journald field value: a string, or an array of bytes when it is not valid UTF-8. */
+/**
+ * A journald field value: a string, an array of bytes when it is not valid UTF-8, or (a field the
+ * record has more than once) an array of those — then the first.
+ */
 function journalValue(v: unknown): string | undefined {
 	if (typeof v === 'string') return v;
 	if (typeof v === 'number') return String(v);
-	if (Array.isArray(v) && v.every((b) => typeof b === 'number')) return Buffer.from(v as number[]).toString('utf8');
-	return undefined;
+	if (!Array.isArray(v) || v.length === 0) return undefined;
+	if (v.every((b) => typeof b === 'number')) return Buffer.from(v as number[]).toString('utf8');
+	return journalValue(v[0]);
 }
 
 /** The last line `link` parsed (the scanner links the line it just parsed: one JSON.parse for both). */
