@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleCli, fixture, tempDir } from '../testUtil';
 import { LogIndex, indexFile } from '../../src/core/logIndex';
@@ -279,4 +279,40 @@ test('journald: records a program sent as messages (journal, syslog, kernel) are
 	assert.equal(err?.endLine, (err?.line ?? 0) + 3, 'the traceback records join the ERROR record');
 	assert.equal(rows.filter((r) => r.logger === 'kernel').length, 40);
 	assert.equal(rows.filter((r) => r.level === 'warning').length, 20);
+});
+
+test('every real log of the fixtures reads the same wrapped as CRI or Docker json-file as it does bare', () => {
+	const files: string[] = [];
+	const walk = (d: string) => {
+		for (const f of readdirSync(d, { withFileTypes: true })) {
+			const p = join(d, f.name);
+			if (f.isDirectory()) walk(p);
+			else if (!/(\.json|\.md|LICENSE|SOURCES|\.py|\.ini|\.ya?ml|\.toml|\.cfg|\.txt|\.csv)$/.test(f.name) && statSync(p).size > 0 && statSync(p).size < 4e6) files.push(p);
+		}
+	};
+	walk(fixture('loghub'));
+	walk(fixture('filebeat'));
+	assert.ok(files.length >= 30, `${files.length} logs`);
+	const ctx = { year: 2024 };
+	for (const f of files) {
+		const bare = readFileSync(f);
+		const lines = bare.toString('latin1').split('\n');
+		if (lines[lines.length - 1] === '') lines.pop();
+		const stamp = (i: number) => `2024-05-01T10:00:00.${String(i).padStart(9, '0')}Z`;
+		const cri = Buffer.from(lines.map((l, i) => `${stamp(i)} stdout F ${l}`).join('\n') + '\n', 'latin1');
+		const docker = Buffer.from(lines.map((l, i) => JSON.stringify({ log: Buffer.from(l, 'latin1').toString('utf8') + '\n', stream: 'stdout', time: stamp(i) })).join('\n') + '\n');
+		const a = LogIndex.fromText(bare, { ctx });
+		for (const [kind, buf] of [['cri', cri], ['docker', docker]] as const) {
+			const what = `${f.slice(fixture('').length)} as ${kind}`;
+			const b = LogIndex.fromText(buf, { ctx });
+			assert.ok(b.format.format.id.startsWith(`${kind}+`), `${what}: ${b.format.format.id}`);
+			assert.equal(b.entryCount, a.entryCount, `${what}: entries (${a.format.format.id} → ${b.format.format.id})`);
+			assert.deepEqual(b.levelCounts(), a.levelCounts(), `${what}: levels`);
+			for (let e = 0; e < a.entryCount; e++) {
+				if (a.entryStartLine(e) !== b.entryStartLine(e)) assert.fail(`${what}: entry ${e} starts at line ${b.entryStartLine(e) + 1}, bare ${a.entryStartLine(e) + 1}`);
+				const t = a.entryTime(e);
+				if (t === t && t !== b.entryTime(e)) assert.fail(`${what}: entry ${e} time ${b.entryTime(e)}, bare ${t}`);
+			}
+		}
+	}
 });

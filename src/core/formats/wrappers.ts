@@ -641,8 +641,9 @@ function learnZone(f: LogFormat, lines: readonly WrappedLine[], ctx: ParseContex
 		if (!h || h.time !== h.time) continue;
 		const diff = h.time - w.time;
 		const q = Math.round(diff / QUARTER);
-		// The runtime stamps a line a little after the program wrote it: minutes, not more.
-		if (Math.abs(diff - q * QUARTER) > 5 * 60000) return undefined;
+		// The runtime stamps a line a little after the program wrote it (minutes at most), and zones
+		// are at most 14 hours from UTC.
+		if (Math.abs(diff - q * QUARTER) > 5 * 60000 || Math.abs(q) > 56) return undefined;
 		if (k === undefined) k = q;
 		else if (k !== q) return undefined;
 		n++;
