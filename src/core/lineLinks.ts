@@ -12,6 +12,8 @@ export const enum LinkDecision {
 	Continuation = 0,
 	Parsed = 1,
 	Own = 2,
+	/** Not a header, and it completed a cut record: `revised` holds that record's header. */
+	Revised = 3,
 }
 
 /**
@@ -29,7 +31,7 @@ export class LineLinks {
 	private cut: string[] | null = null;
 	/** With `LinkDecision.Own`: the header read. */
 	own: HeaderMatch | null = null;
-	/** Set by `decide` when a cut record became whole: its header (the caller revises the open entry). */
+	/** With `LinkDecision.Revised`: the header of the cut record that became whole (the caller revises the open entry). */
 	revised: HeaderMatch | null = null;
 
 	constructor(private readonly format: LinkedFormat, private readonly ctx: ParseContext) {}
@@ -44,7 +46,8 @@ export class LineLinks {
 		const prev = this.prev;
 		this.prevBefore = prev;
 		this.prev = k;
-		this.revised = null;
+		// The common line: whole, from the source of the line above (no cut record is open then).
+		if (k === prev && (k & LINK_PARTIAL) === 0 && k >= 0) return header ? LinkDecision.Parsed : LinkDecision.Continuation;
 		const same = prev >= 0 && k >= 0 && prev >>> 1 === k >>> 1;
 		if (same && (prev & LINK_PARTIAL) !== 0) {
 			const cut = this.cut;
@@ -53,6 +56,7 @@ export class LineLinks {
 				if ((k & LINK_PARTIAL) === 0) {
 					this.cut = null;
 					this.revised = f.joinedHeader?.(cut, this.ctx) ?? null;
+					if (this.revised !== null) return LinkDecision.Revised;
 				}
 			}
 			return LinkDecision.Continuation;

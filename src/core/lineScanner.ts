@@ -342,7 +342,11 @@ export abstract class LineScanner {
 	private linkLine(buf: Buffer, s: number, e: number, header: boolean): boolean {
 		const links = this.links as LineLinks;
 		const d = links.decide(buf, s, e, Math.min(e, s + this.headerBytes), header);
-		if (links.revised !== null) this.reviseEntry(links.revised.level, links.revised.time);
+		if (d === LinkDecision.Revised) {
+			const r = links.revised as HeaderMatch;
+			this.reviseEntry(r.level, r.time);
+			return false;
+		}
 		if (d === LinkDecision.Own) {
 			const h = links.own as HeaderMatch;
 			this.hLevel = h.level;

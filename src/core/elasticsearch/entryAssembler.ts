@@ -178,11 +178,11 @@ export class EntryAssembler {
 		if (this.links !== null) {
 			const d = this.links.decide(bytes, ps, e, pe, header !== null);
 			const r = this.links.revised;
-			if (r !== null && this.open) {
+			if (d === LinkDecision.Revised && r !== null && this.open) {
 				this.open.level = r.level;
 				this.open.time = r.time;
 			}
-			if (d === LinkDecision.Continuation) header = null;
+			if (d === LinkDecision.Continuation || d === LinkDecision.Revised) header = null;
 			else if (d === LinkDecision.Own && this.links.own) header = { level: this.links.own.level, time: this.links.own.time };
 		}
 		const endOffset = start + e;

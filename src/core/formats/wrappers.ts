@@ -114,8 +114,21 @@ export const criWrapper: Wrapper = {
 	},
 };
 
+/** The last `criStream` answer: the scanner asks twice per line (header, then link). */
+let criMemo: { buf: Uint8Array | null; s: number; e: number; p: number } = { buf: null, s: -1, e: -1, p: -1 };
+
 /** Where the stream (`stdout `/`stderr `) of a CRI line starts, after its timestamp; -1 when not a CRI line. */
 function criStream(buf: Uint8Array, s: number, e: number): number {
+	// Only the first 45 bytes are looked at: a longer line's end does not change the answer.
+	const ek = e - s >= 45 ? -1 : e;
+	const m = criMemo;
+	if (m.buf === buf && m.s === s && m.e === ek) return m.p;
+	const p = criStreamAt(buf, s, e);
+	criMemo = { buf, s, e: ek, p };
+	return p;
+}
+
+function criStreamAt(buf: Uint8Array, s: number, e: number): number {
 	if (e - s < 29 || !isDigit(buf[s]) || buf[s + 4] !== 45 || buf[s + 10] !== 84) return -1;
 	let p = s + 19;
 	const lim = Math.min(e, s + 36);
