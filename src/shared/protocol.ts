@@ -7,6 +7,7 @@ import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { StatsResult } from '../core/stats';
 import type { UserFilter } from '../core/userFilter';
 import type { Signal } from '../core/anomalies';
+import type { FormatChoice } from '../core/formatChoice';
 export type { Signal };
 
 /** Canonical level names, in severity order, plus `unknown`. */
@@ -163,15 +164,8 @@ export namespace OccurrencesRequest {
 	export const type = new RequestType<OccurrencesParams, OccurrencesResult, void>(method);
 }
 
-/** A format choice for files: a built-in id, or a Python logging format string. */
-export interface FormatChoice {
-	glob?: string;
-	formatId?: string;
-	format?: string;
-	style?: '%' | '{' | '$';
-	datefmt?: string | null;
-	name?: string;
-}
+/** A format choice for files: a built-in id, a Python logging format string, or a regex with named groups. */
+export type { FormatChoice };
 
 /** Sent from the client: parse this file with this format from now on (this session). */
 export namespace SetFormatRequest {
