@@ -22,7 +22,8 @@ const elasticApart = {
 };
 const entries = [
   { entryPoints: ['src/core/elasticsearch/elasticBundle.ts'], outfile: 'dist/elastic.js' },
-  { entryPoints: ['src/client/extension.ts'], outfile: 'dist/extension.js', plugins: [elasticApart] },
+  // The banner marks when the bundle starts loading: activate() reports load + activate time.
+  { entryPoints: ['src/client/extension.ts'], outfile: 'dist/extension.js', plugins: [elasticApart], banner: { js: 'var __loglensLoadStart = performance.now();' } },
   { entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['src/server/statsWorker.ts'], outfile: 'dist/statsWorker.js' },
   { entryPoints: ['src/core/indexWorker.ts'], outfile: 'dist/indexWorker.js' },

@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import type { Client } from '@elastic/elasticsearch';
 import { Disposable } from './disposable';
+import type { ElasticsearchCommand } from './elasticsearchCommands';
 import { FILTER_SCHEME } from './logDocuments';
 import { FilterSpec, LEVEL_ORDER, LevelName } from '../shared/protocol';
 import { CompiledFilter, parseFilterLevel, parseTimeBound } from '../core/filter';
@@ -83,13 +84,18 @@ export class ElasticsearchFeature extends Disposable {
 		this.status = this._register(vscode.window.createStatusBarItem('logLens.elasticsearch', vscode.StatusBarAlignment.Left, 10));
 		this.status.name = 'Log Lens: Elasticsearch export';
 		this.status.command = 'logLens.stopElasticsearchExport';
-		const reg = (id: string, fn: (arg?: never) => unknown) => this._register(vscode.commands.registerCommand(id, fn));
-		reg('logLens.exportToElasticsearch', (arg?: ExportCommandOptions | vscode.Uri) => this.exportCommand(arg instanceof vscode.Uri ? { uri: arg.toString() } : arg));
-		reg('logLens.stopElasticsearchExport', (arg?: { uri?: string }) => this.stopCommand(arg));
-		reg('logLens.openFromElasticsearch', (arg?: OpenLogsOptions) => this.openLogs(arg));
-		reg('logLens.setElasticsearchCredentials', (arg?: CredentialOptions) => this.setCredentials(arg));
-		reg('logLens.testElasticsearchConnection', () => this.testConnectionCommand());
 		this._register({ dispose: () => void this.stopAll() });
+	}
+
+	/** Runs one of the commands (registered, lazily, by elasticsearchCommands.ts). */
+	run(id: ElasticsearchCommand, arg: unknown): Promise<unknown> {
+		switch (id) {
+			case 'logLens.exportToElasticsearch': return this.exportCommand(arg instanceof vscode.Uri ? { uri: arg.toString() } : (arg as ExportCommandOptions | undefined));
+			case 'logLens.stopElasticsearchExport': return this.stopCommand(arg as { uri?: string } | undefined);
+			case 'logLens.openFromElasticsearch': return this.openLogs(arg as OpenLogsOptions | undefined);
+			case 'logLens.setElasticsearchCredentials': return this.setCredentials(arg as CredentialOptions | undefined);
+			case 'logLens.testElasticsearchConnection': return this.testConnectionCommand();
+		}
 	}
 
 	// ---- connection ------------------------------------------------------------------------------
@@ -522,7 +528,3 @@ function validIndex(name: string): string | undefined {
 	return undefined;
 }
 
-/** Registers the Elasticsearch commands; dispose stops continuous exports after sending what was read. */
-export function registerElasticsearch(context: vscode.ExtensionContext): vscode.Disposable {
-	return new ElasticsearchFeature(context);
-}

@@ -14,7 +14,11 @@ function serverSide(uri: vscode.Uri): boolean {
 	return SERVER_SIDE_SCHEMES.has(uri.scheme);
 }
 
-export async function startLanguageClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): Promise<LanguageClient> {
+/**
+ * The client, not yet started: features register their handlers on it first (requests sent before
+ * it runs wait for the start), so activation does not wait for the server process.
+ */
+export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): LanguageClient {
 	const module = context.asAbsolutePath('dist/server.js');
 	const serverOptions: ServerOptions = {
 		run: { module, transport: TransportKind.ipc },
@@ -34,7 +38,5 @@ export async function startLanguageClient(context: vscode.ExtensionContext, outp
 			didClose: (doc, next) => (serverSide(doc.uri) ? Promise.resolve() : next(doc)),
 		},
 	};
-	const client = new LanguageClient('logLens', 'Log Lens', serverOptions, clientOptions);
-	await client.start();
-	return client;
+	return new LanguageClient('logLens', 'Log Lens', serverOptions, clientOptions);
 }
