@@ -8,12 +8,14 @@
 import * as vscode from 'vscode';
 import type { Client } from '@elastic/elasticsearch';
 import { Disposable } from './disposable';
+import { setting } from './settings';
+import { SETTING_DEFAULTS } from '../shared/settings';
 import type { ElasticsearchCommand } from './elasticsearchCommands';
 import { FILTER_SCHEME } from './logDocuments';
 import { FilterSpec, LEVEL_ORDER, LevelName } from '../shared/protocol';
 import { CompiledFilter, parseFilterLevel, parseTimeBound } from '../core/filter';
 import { LogFormat } from '../core/format';
-import { compilePythonFormat, PythonFormatStyle } from '../core/python/formatString';
+import { compilePythonFormat } from '../core/python/formatString';
 import { bulkExport, ExportItem, ExportSummary, formatSummary } from '../core/elasticsearch/bulkExport';
 import { createEsClient, describeEsError, EsConnectionOptions, EsCredentials, EsServerInfo, testConnection } from '../core/elasticsearch/connection';
 import { ExportState, fileItems, followItems, planResume, textItems } from '../core/elasticsearch/exportSources';
@@ -101,12 +103,11 @@ export class ElasticsearchFeature extends Disposable {
 	// ---- connection ------------------------------------------------------------------------------
 
 	private settings() {
-		const c = vscode.workspace.getConfiguration('logLens.elasticsearch');
 		return {
-			url: c.get<string>('url', '').trim(),
-			cloudId: c.get<string>('cloudId', '').trim(),
-			caFile: c.get<string>('caFile', '').trim(),
-			index: c.get<string>('index', 'loglens').trim() || 'loglens',
+			url: setting('elasticsearch.url').trim(),
+			cloudId: setting('elasticsearch.cloudId').trim(),
+			caFile: setting('elasticsearch.caFile').trim(),
+			index: setting('elasticsearch.index').trim() || SETTING_DEFAULTS['elasticsearch.index'],
 		};
 	}
 
@@ -259,7 +260,7 @@ export class ElasticsearchFeature extends Disposable {
 
 	/** A format from `logLens.formats` whose glob matches the document. */
 	private configuredFormat(doc: vscode.TextDocument | undefined, path: string | undefined): LogFormat | string | undefined {
-		const entries = vscode.workspace.getConfiguration('logLens', doc?.uri ?? (path ? vscode.Uri.file(path) : undefined)).get<{ glob?: string; formatId?: string; format?: string; style?: PythonFormatStyle; datefmt?: string }[]>('formats', []);
+		const entries = setting('formats', doc?.uri ?? (path ? vscode.Uri.file(path) : undefined));
 		for (const f of entries) {
 			if (!f.glob) continue;
 			const matches = doc ? vscode.languages.match({ pattern: f.glob }, doc) > 0 : path !== undefined && globToRegExp(f.glob).test(path);

@@ -4,6 +4,8 @@ import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } f
 import { FOLLOW_SCHEME } from './followMode';
 import { WINDOW_SCHEME } from './largeLog';
 import { FILTER_SCHEME } from './logDocuments';
+import { affects, serverSettings } from './settings';
+import { ServerSettingsNotification } from '../shared/protocol';
 
 export const LOG_SELECTOR: vscode.DocumentSelector = [{ language: 'log' }];
 
@@ -27,8 +29,7 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
 	const clientOptions: LanguageClientOptions = {
 		documentSelector: [{ language: 'log' }],
 		outputChannel: output,
-		synchronize: { configurationSection: 'logLens' },
-		initializationOptions: { storagePath: context.storageUri?.fsPath },
+		initializationOptions: { storagePath: context.storageUri?.fsPath, settings: serverSettings() },
 		middleware: {
 			// A follow tab's, large-log window's or filtered tab's text comes from the server, which indexes it
 			// there: syncing it back (megabytes, on every update) would be pure waste, and the
@@ -38,5 +39,13 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
 			didClose: (doc, next) => (serverSide(doc.uri) ? Promise.resolve() : next(doc)),
 		},
 	};
-	return new LanguageClient('logLens', 'Log Lens', serverOptions, clientOptions);
+	const client = new LanguageClient('logLens', 'Log Lens', serverOptions, clientOptions);
+	// The server's settings, pushed on every change (it does not read settings itself). Trust
+	// changes what restricted settings (pathMappings, alerts) read as.
+	const send = () => void client.sendNotification(ServerSettingsNotification.type, serverSettings()).catch(() => undefined);
+	context.subscriptions.push(
+		vscode.workspace.onDidChangeConfiguration((e) => { if (affects(e, '')) send(); }),
+		vscode.workspace.onDidGrantWorkspaceTrust(send),
+	);
+	return client;
 }
