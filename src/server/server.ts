@@ -210,7 +210,7 @@ connection.onRequest(StopExportRequest.type, async (p) => (elastic ? (await elas
 connection.onRequest(SearchRequest.type, async (p, token) => (await es()).search(p, token));
 
 connection.onShutdown(async () => {
-	follow.dispose();
+	await follow.dispose();
 	// Continuous exports send what they read before the server goes.
 	if (elastic) await (await elastic).stopAll();
 });
