@@ -84,7 +84,7 @@ export function activate(context: vscode.ExtensionContext): LogLensApi {
 		(uri, bucketMs, detail) => client.sendRequest(StatsRequest.type, { uri, bucketMs, detail }),
 		(arg) => vscode.commands.executeCommand('logLens.applyFilter', arg), docs.onDidChangeSummary);
 	context.subscriptions.push(stats);
-	context.subscriptions.push(registerElasticsearch(context));
+	context.subscriptions.push(registerElasticsearch(context, client));
 	context.subscriptions.push(vscode.commands.registerCommand('logLens.openSampleLog', () => openSampleLog(context)));
 	const done = performance.now();
 	const activationMs = done - loadStart;
