@@ -3,7 +3,8 @@
 // Python's `(?P<name>…)` spelling is accepted too. A line the regex matches (from the line's
 // start, as Python's `re.match`) is a header; every other line continues the entry above.
 // The same compiled format serves the `logLens.formats` setting and `loglens --format`, so the
-// editor and every CLI command read a line alike (test/core/userRegex.test.ts).
+// editor and every CLI command read a line alike (test/core/cliFormat.test.ts, and the host suite
+// "Python logging").
 import { HeaderMatch, LogFormat, ParseContext } from '../format';
 import { Level, levelFromNumber, levelFromToken } from '../levels';
 import { CompiledStrftime, compileStrftime } from '../python/strftime';
