@@ -22,7 +22,7 @@ import { stats, anomalies } from './statsService';
 import { FollowService } from './followService';
 import { AlertEngine } from './alerts';
 import { entryText } from '../core/entryReader';
-import { setFormatSettings, setFileFormat } from './formatSettings';
+import { setFormatSettings, setFileFormat, setStatusLevels } from './formatSettings';
 import { discoverLogs } from './discoveryService';
 import { URI } from 'vscode-uri';
 import { problems, occurrences, templateOf } from './problemsService';
@@ -91,7 +91,8 @@ function applySettings(s: Partial<ServerSettings> | undefined): void {
 	}
 	const formats = JSON.stringify(s?.formats ?? []);
 	setFormatSettings(s?.formats);
-	if (formats !== lastFormats) {
+	const statusChanged = setStatusLevels(s?.statusLevels);
+	if (formats !== lastFormats || statusChanged) {
 		lastFormats = formats;
 		store.reindexFiles();
 	}

@@ -43,6 +43,7 @@ export interface LogLensSettings {
 	'elasticsearch.cloudId': string;
 	'elasticsearch.caFile': string;
 	'elasticsearch.index': string;
+	statusLevels: boolean;
 }
 
 export type SettingKey = keyof LogLensSettings;
@@ -52,7 +53,7 @@ const KEYS: Record<SettingKey, true> = {
 	formats: true, highlights: true, entryDecorations: true, statusBar: true, 'filter.maxEntries': true, pathMappings: true,
 	'follow.maxLines': true, 'follow.usePolling': true, 'follow.pollIntervalMs': true, alerts: true, 'follow.anomalyAlerts': true,
 	rotatedSetPrompt: true, ansi: true, 'elasticsearch.url': true, 'elasticsearch.cloudId': true, 'elasticsearch.caFile': true,
-	'elasticsearch.index': true,
+	'elasticsearch.index': true, statusLevels: true,
 };
 export const SETTING_KEYS = Object.keys(KEYS) as SettingKey[];
 
@@ -62,5 +63,5 @@ const PROPERTIES = contributes.configuration.properties as Record<string, { defa
 export const SETTING_DEFAULTS = Object.fromEntries(SETTING_KEYS.map((k) => [k, PROPERTIES[`logLens.${k}`]?.default])) as unknown as LogLensSettings;
 
 /** The settings the language server uses (sent by the client at start and on every change). */
-export type ServerSettings = Pick<LogLensSettings, 'pathMappings' | 'formats' | 'alerts'>;
-export const SERVER_SETTING_KEYS: readonly (keyof ServerSettings)[] = ['pathMappings', 'formats', 'alerts'];
+export type ServerSettings = Pick<LogLensSettings, 'pathMappings' | 'formats' | 'alerts' | 'statusLevels'>;
+export const SERVER_SETTING_KEYS: readonly (keyof ServerSettings)[] = ['pathMappings', 'formats', 'alerts', 'statusLevels'];

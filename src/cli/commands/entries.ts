@@ -13,8 +13,7 @@ const HELP = `Usage: loglens entries FILE [--jsonl]
 
 Lists entries. With --jsonl one object per line:
   {line, endLine, level, time, logger, message}   (1-based lines; level/time/logger null when absent)
-  --fields           with --jsonl, add "fields": every field the header carries (the format's
-                     named fields: LogRecord attributes of a format string, a regex's groups, JSON keys)
+                     plus "levelFrom": "status" where the level was derived from an access log's HTTP status
   --fields           with --jsonl, add "fields": every field the header carries (the format's
                      named fields: LogRecord attributes of a format string, a regex's groups, JSON keys)
   --raw              keep ANSI escape sequences (colour codes) in messages
@@ -57,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
 		const time = Number.isNaN(d.time) ? null : clock.format(d.time);
 		if (jsonl) {
 			// The EntryJson shape (entryToJson), written without an object per entry.
-			out.write(`{"line":${d.line + 1},"endLine":${d.endLine + 1},"level":${d.level === Level.Unknown ? 'null' : LEVEL_JSON[d.level]},"time":${time === null ? 'null' : '"' + time + '"'},"logger":${d.logger === undefined ? 'null' : JSON.stringify(d.logger)},"message":${JSON.stringify(d.message)}${withFields ? ',"fields":' + JSON.stringify(d.fields) : ''}}\n`);
+			out.write(`{"line":${d.line + 1},"endLine":${d.endLine + 1},"level":${d.level === Level.Unknown ? 'null' : LEVEL_JSON[d.level]},"time":${time === null ? 'null' : '"' + time + '"'},"logger":${d.logger === undefined ? 'null' : JSON.stringify(d.logger)},"message":${JSON.stringify(d.message)}${d.levelFrom !== undefined && d.level !== Level.Unknown ? `,"levelFrom":"${d.levelFrom}"` : ''}${withFields ? ',"fields":' + JSON.stringify(d.fields) : ''}}\n`);
 		} else out.write(`${d.line + 1}\t${d.level === Level.Unknown ? '-' : levelName(d.level)}\t${time ?? '-'}\t${d.logger ?? '-'}\t${d.message}\n`);
 	}, { format: args.format, ctx: { year: fileYear(args.file) }, transient: true });
 	await readInput(args.file, async (c) => {
