@@ -28,11 +28,13 @@ const CLOSE: Record<string, string> = { '[': ']', '(': ')', '<': '>', '{': '}' }
 const BRACKET_MAX = 400;
 
 /**
- * Reads up to `max` fields starting at `pos`. `dcolon`: `::` separates fields too (a layout such as
- * `%(threadName)s::%(levelname)s::%(asctime)s`; only where the layout learned it, since C++ names
- * and IPv6 addresses contain `::`).
+ * Reads up to `max` fields starting at `pos`. `sep`: one more separator, `::` or `;`, where the
+ * layout learned it (`%(threadName)s::%(levelname)s::%(asctime)s`, `%(asctime)s;%(levelname)s;…`;
+ * never by default, since C++ names, IPv6 addresses and messages contain them).
  */
-export function splitFields(line: string, pos: number, max: number, dcolon = false): HeaderField[] {
+export function splitFields(line: string, pos: number, max: number, sep = ''): HeaderField[] {
+	const sc = sep.length > 0 ? sep.charCodeAt(0) : -1;
+	const isSep = (k: number): boolean => sc >= 0 && line.charCodeAt(k) === sc && (sep.length === 1 || line.startsWith(sep, k));
 	const out: HeaderField[] = [];
 	const n = line.length;
 	let i = pos;
@@ -41,7 +43,7 @@ export function splitFields(line: string, pos: number, max: number, dcolon = fal
 		for (;;) {
 			const c = line.charCodeAt(i);
 			if (c === 32 || c === 9 || c === 124) i++;
-			else if (dcolon && c === 58 && line.charCodeAt(i + 1) === 58) i += 2;
+			else if (isSep(i)) i += sep.length;
 			else if (c === 45 /* - */ && (i + 1 >= n || line.charCodeAt(i + 1) === 32) && (i === 0 || line.charCodeAt(i - 1) === 32)) {
 				if (out.length > 0) out[out.length - 1].dash = true;
 				i++;
@@ -67,7 +69,7 @@ export function splitFields(line: string, pos: number, max: number, dcolon = fal
 			// the next group (`[time][WARN ][logger]`, Elasticsearch and Logstash) is a field of its own.
 			const after = j + 1 < n ? line.charCodeAt(j + 1) : 32;
 			const after2 = j + 2 < n ? line.charCodeAt(j + 2) : 32;
-			if (j < limit && (after === 32 || after === 9 || after === 124 || (after === 58 && (after2 === 32 || after2 === 9)) || (ch === '[' && after === 91) || (dcolon && after === 58 && after2 === 58))) {
+			if (j < limit && (after === 32 || after === 9 || after === 124 || (after === 58 && (after2 === 32 || after2 === 9)) || (ch === '[' && after === 91) || isSep(j + 1))) {
 				bracket = true;
 				innerStart = i + 1;
 				innerEnd = j;
@@ -78,21 +80,21 @@ export function splitFields(line: string, pos: number, max: number, dcolon = fal
 			while (i < n) {
 				const c = line.charCodeAt(i);
 				if (c === 32 || c === 9 || c === 124) break;
-				if (dcolon && c === 58 && line.charCodeAt(i + 1) === 58 && i > start) break;
+				if (i > start && isSep(i)) break;
 				i++;
 			}
 			innerStart = start;
 			innerEnd = i;
 		}
 		let colon = false;
-		if (line.charCodeAt(i) === 58 /* : */ && bracket && !(dcolon && line.charCodeAt(i + 1) === 58)) {
+		if (line.charCodeAt(i) === 58 /* : */ && bracket && !isSep(i)) {
 			colon = true;
 			i++;
 		} else if (!bracket && innerEnd > innerStart && line.charCodeAt(innerEnd - 1) === 58) {
 			colon = true;
 			innerEnd--;
 		}
-		out.push({ start, end: i, inner: line.slice(innerStart, innerEnd).trim(), bracket, colon, dash: false, pipe: line.charCodeAt(i) === 124 || (dcolon && line.charCodeAt(i) === 58 && line.charCodeAt(i + 1) === 58) });
+		out.push({ start, end: i, inner: line.slice(innerStart, innerEnd).trim(), bracket, colon, dash: false, pipe: line.charCodeAt(i) === 124 || isSep(i) });
 		// A field glued to the next by `]`/`)` (`[main]org.x`) — continue from where we are.
 	}
 	// Mark a dash separator after the last field too (the tokenizer stops before reading it).
@@ -102,7 +104,7 @@ export function splitFields(line: string, pos: number, max: number, dcolon = fal
 }
 
 /** Level words that are not unambiguous enough to be a level without a learned position. */
-const WEAK = new Set(['FAIL', 'FAILURE', 'NOTE', 'CONFIG', 'ALERT', 'FINE', 'LOG', 'SYSTEM']);
+const WEAK = new Set(['FAIL', 'FAILURE', 'NOTE', 'CONFIG', 'ALERT', 'FINE', 'LOG', 'SYSTEM', 'HTTP', 'SILLY']);
 
 /** How sure a field must look to count as a level. */
 export interface LevelStyle {

@@ -29,8 +29,8 @@ export interface TextLayout {
 	 * `pid:role time`, a file-name prefix); 0 when the timestamp opens the line.
 	 */
 	tsSkip?: number;
-	/** `::` separates fields (`%(threadName)s::%(levelname)s::%(asctime)s`). */
-	dcolon?: boolean;
+	/** One more field separator learned from the sample: `::` or `;` (`%(threadName)s::%(levelname)s::%(asctime)s`). */
+	sep?: string;
 	/**
 	 * The level is a one-character marker right after the timestamp (Redis: `.` `-` `*` `#`),
 	 * learned only where the column holds several different markers.
@@ -48,6 +48,10 @@ export interface TextLayout {
 	 * (a syslog line behind a collector's own fields); -1 or absent when not learned.
 	 */
 	tagField?: number;
+	/** The first plain field after the level is a padded column in most headers (`Info   CBS    msg`). */
+	paddedLogger?: boolean;
+	/** The first plain field after the level is a Java `package.Class[.method]` name in most headers (Tomcat). */
+	dottedLogger?: boolean;
 }
 
 const BASIC = /^(DEBUG|INFO|WARNING|ERROR|CRITICAL|WARN|FATAL|NOTSET|TRACE|Level \d+):([^:\s]*):/;
@@ -94,9 +98,9 @@ const PREFIX_FIELD_MAX = 64;
 
 /**
  * A timestamp at the line start, or after at most `skip` short fields (`[1] 2019/02/06 …` nats,
- * `98738:M 30 May …` Redis, `MainThread::INFO::2024-…` with `dcolon`).
+ * `98738:M 30 May …` Redis, `MainThread::INFO::2024-…` with `sep`).
  */
-function headerTimestamp(line: string, ctx: ParseContext, skip: number, dcolon: boolean): LeadingTimestamp | null {
+function headerTimestamp(line: string, ctx: ParseContext, skip: number, sep: string): LeadingTimestamp | null {
 	const m0 = leadingTimestamp(line, ctx);
 	if (m0) return m0;
 	// A lone `-` flag before the timestamp (BGL, Thunderbird: no alert category)
@@ -107,7 +111,7 @@ function headerTimestamp(line: string, ctx: ParseContext, skip: number, dcolon: 
 	if (skip === 0) return null;
 	const c0 = line.charCodeAt(0);
 	if (c0 === 32 || c0 === 9) return null;
-	const fields = splitFields(line, 0, skip + 1, dcolon);
+	const fields = splitFields(line, 0, skip + 1, sep);
 	// (a lone `-` opening the line is a separator to splitFields: BGL's "no alert" flag)
 	for (let k = fields[0]?.start > 0 ? 0 : 1; k <= skip && k < fields.length; k++) {
 		const p = fields[k - 1];
@@ -128,11 +132,11 @@ function headerTimestamp(line: string, ctx: ParseContext, skip: number, dcolon: 
  * The fields after a leading timestamp (`splitFields` from its end); what remains of a bracket the
  * timestamp opened is one bracketed field (`INFO/MainProcess` of a Celery header).
  */
-function fieldsAfter(line: string, ts: LeadingTimestamp, max: number, dcolon = false): HeaderField[] {
-	if (ts.closeAt === undefined) return splitFields(line, ts.end, max, dcolon);
+function fieldsAfter(line: string, ts: LeadingTimestamp, max: number, sep = ''): HeaderField[] {
+	if (ts.closeAt === undefined) return splitFields(line, ts.end, max, sep);
 	const inner = line.slice(ts.end, ts.closeAt).trim();
 	const first: HeaderField = { start: ts.end - 2, end: ts.closeAt + 1, inner, bracket: true, colon: false, dash: false, pipe: false };
-	return [first, ...splitFields(line, ts.closeAt + 1, max - 1, dcolon)];
+	return [first, ...splitFields(line, ts.closeAt + 1, max - 1, sep)];
 }
 
 /** The Redis-style level marker right after a timestamp (` * msg`), or Unknown. */
@@ -168,7 +172,7 @@ export class TextHeaderFormat implements LogFormat {
 		const layout = learnLayout(lines, ctx);
 		const f = new TextHeaderFormat(this.id, this.name, layout);
 		f.parseCache = new Map();
-		if (layout.ts === 'start' && !layout.basic && !layout.tsSkip && !layout.dcolon && !layout.markers) f.fast = FastHeaderReader.learn(lines, layout.levelField, layout.style, ctx, f);
+		if (layout.ts === 'start' && !layout.basic && !layout.tsSkip && !layout.sep && !layout.markers) f.fast = FastHeaderReader.learn(lines, layout.levelField, layout.style, ctx, f);
 		return f;
 	}
 
@@ -215,7 +219,7 @@ export class TextHeaderFormat implements LogFormat {
 		}
 		if (!L) return heuristic(line, ctx);
 		if (L.ts === 'start') {
-			const ts = headerTimestamp(line, ctx, L.tsSkip ?? 0, L.dcolon === true);
+			const ts = headerTimestamp(line, ctx, L.tsSkip ?? 0, L.sep ?? '');
 			if (!ts) return null;
 			if (L.markers) {
 				const level = markerAfter(line, ts);
@@ -227,7 +231,7 @@ export class TextHeaderFormat implements LogFormat {
 					return h;
 				}
 			}
-			const fields = fieldsAfter(line, ts, Math.max(L.levelField + 8, (L.tagField ?? -1) + 2, 8), L.dcolon === true);
+			const fields = fieldsAfter(line, ts, Math.max(L.levelField + 8, (L.tagField ?? -1) + 2, 8), L.sep ?? '');
 			let li = -1;
 			let level = Level.Unknown;
 			if (L.levelField < -1) {
@@ -331,6 +335,10 @@ function build(line: string, ts: LeadingTimestamp | null, fields: HeaderField[],
 				if (logger === undefined) logger = f.inner;
 				next += 2;
 				break;
+			} else if (logger === undefined && !f.bracket && !f.colon && !f.dash && g && isLoggerLike(f.inner) && ((L?.paddedLogger && line.startsWith('  ', f.end)) || (L?.dottedLogger && DOTTED.test(f.inner)))) {
+				logger = f.inner;
+				next++;
+				break;
 			} else if (f.bracket && !f.colon) {
 				if (extra.thread === undefined) extra.thread = f.inner;
 				else extra.context = f.inner;
@@ -380,6 +388,9 @@ function build(line: string, ts: LeadingTimestamp | null, fields: HeaderField[],
 	if (Object.keys(extra).length > 0) out.fields = extra;
 	return out;
 }
+
+/** A Java-style qualified name: at least three dotted parts (`org.apache.catalina.startup.Catalina.start`). */
+const DOTTED = /^[A-Za-z_$][\w$]*(?:\.[\w$]+){2,}$/;
 
 /** A field of separator punctuation only (`--`, `---`, `:`), never a value. */
 const PUNCT_FIELD = /^[-=~:]*$/;
@@ -456,33 +467,37 @@ const SKIP_MAX = 5;
 const TAG_FIELD_MAX = 8;
 
 /**
- * `::` separates the header's fields: in a good share of the sample lines it occurs twice or more in
- * the first 160 characters with a level word as one of the segments.
+ * A separator beyond blanks and `|` that the header's fields use (`::` or `;`): in a good share of
+ * the sample lines it occurs twice or more in the first 160 characters with a level word as one of
+ * the segments; '' when none.
  */
-function learnDcolon(lines: readonly string[]): boolean {
-	let n = 0, hit = 0;
-	for (const line of lines) {
-		if (line.length === 0 || line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) continue;
-		n++;
-		const head = line.slice(0, 160);
-		const a = head.indexOf('::');
-		if (a > 0 && head.indexOf('::', a + 3) > a && head.split('::', 6).some((seg) => seg.length >= 3 && levelFromToken(seg.trim()) !== Level.Unknown)) hit++;
+function learnSep(lines: readonly string[]): string {
+	for (const sep of ['::', ';']) {
+		let n = 0, hit = 0;
+		for (const line of lines) {
+			if (line.length === 0 || line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) continue;
+			n++;
+			const head = line.slice(0, 160);
+			const a = head.indexOf(sep);
+			if (a > 0 && head.indexOf(sep, a + sep.length + 1) > a && head.split(sep, 6).some((seg) => seg.length >= 3 && levelFromToken(seg.trim()) !== Level.Unknown)) hit++;
+		}
+		if (n > 0 && hit >= n * 0.3) return sep;
 	}
-	return n > 0 && hit >= n * 0.3;
+	return '';
 }
 
 /**
  * How many fields may precede the timestamp: 0 when most headers open with it; else the largest
  * number of leading fields seen before a timestamp in a good share of the lines.
  */
-function learnSkip(lines: readonly string[], ctx: ParseContext, dcolon: boolean): number {
+function learnSkip(lines: readonly string[], ctx: ParseContext, sep: string): number {
 	const counts = new Array<number>(SKIP_MAX + 1).fill(0);
 	const flagCounts = new Array<number>(SKIP_MAX + 1).fill(0);
 	let n = 0;
 	for (const line of lines) {
 		if (line.length === 0 || line.charCodeAt(0) === 32 || line.charCodeAt(0) === 9) continue;
 		n++;
-		const ts = headerTimestamp(line, ctx, SKIP_MAX, dcolon);
+		const ts = headerTimestamp(line, ctx, SKIP_MAX, sep);
 		// (a level word alone before the timestamp is the level-led layout, learned on its own)
 		if (ts && !(ts.prefix?.length === 1 && fieldLevel(ts.prefix[0], STRICT) !== Level.Unknown)) {
 			const k = ts.prefix?.length ?? 0;
@@ -500,11 +515,11 @@ function learnSkip(lines: readonly string[], ctx: ParseContext, dcolon: boolean)
 
 /** Learns where the timestamp and level sit from sample lines (majority rules). */
 export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLayout {
-	const dcolon = learnDcolon(lines);
-	const tsSkip = learnSkip(lines, ctx, dcolon);
-	let tsLines = 0, basicLines = 0, levelFirst = 0, levelFirstTs = 0;
+	const sep = learnSep(lines);
+	const tsSkip = learnSkip(lines, ctx, sep);
+	let tsLines = 0, basicLines = 0, levelFirst = 0, levelFirstTs = 0, levelFirstLower = 0;
 	const idxCount = new Map<number, number>();
-	let shortSeen = 0, lowerSeen = 0, loggerAfter = 0, pidAfter = 0, withLevel = 0, loggerBracket = 0;
+	let shortSeen = 0, lowerSeen = 0, loggerAfter = 0, pidAfter = 0, withLevel = 0, loggerBracket = 0, paddedAfter = 0, dottedAfter = 0;
 	const laterLevel = new Array<number>(LATER_LEVEL_MAX + 1).fill(0);
 	const any: LevelStyle = { lower: true, short: true };
 	/** Lines that could be headers: not empty, not indented. */
@@ -520,14 +535,14 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 			basicLines++;
 			continue;
 		}
-		const ts = headerTimestamp(line, ctx, tsSkip, dcolon);
+		const ts = headerTimestamp(line, ctx, tsSkip, sep);
 		if (ts) {
 			tsLines++;
 			if (markerAfter(line, ts) !== Level.Unknown) {
 				markerLines++;
 				markerKinds.add(line[ts.end + 1]);
 			}
-			const fields = fieldsAfter(line, ts, LEVEL_FIELD_MAX + 1, dcolon);
+			const fields = fieldsAfter(line, ts, LEVEL_FIELD_MAX + 1, sep);
 			let found = false;
 			for (let k = 0; k < Math.min(LEVEL_FIELD_MAX, fields.length - 1); k++) {
 				if (fieldLevel(fields[k], any, true) !== Level.Unknown) {
@@ -547,8 +562,11 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 			}
 			continue;
 		}
-		const fields = splitFields(line, 0, 4, dcolon);
-		if (fields[0] && fields.length > 1 && fieldLevel(fields[0], { lower: false, short: false }, false) !== Level.Unknown) {
+		const fields = splitFields(line, 0, 4, sep);
+		if (fields[0] && fields.length > 1 && fields[0].colon && !fields[0].bracket && fieldLevel(fields[0], { lower: true, short: false }, true) !== Level.Unknown && fields[0].inner !== fields[0].inner.toUpperCase()) {
+			// `info: msg` (winston's simple format): a lower-case level word and a colon opening the line
+			levelFirstLower++;
+		} else if (fields[0] && fields.length > 1 && fieldLevel(fields[0], { lower: false, short: false }, false) !== Level.Unknown) {
 			levelFirst++;
 			const f1 = fields[1];
 			if (parseTimestampAt(line, f1.start + (f1.bracket ? 1 : 0), ctx)) levelFirstTs++;
@@ -564,7 +582,7 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 		}
 	}
 	const style: LevelStyle = { lower: false, short: false };
-	const base = { basic: false, loggerAfter: false, pidAfter: false, tsSkip, dcolon };
+	const base = { basic: false, loggerAfter: false, pidAfter: false, tsSkip, sep };
 	if (basicLines > tsLines && basicLines >= levelFirst) {
 		return { ...base, ts: 'none', levelField: 0, style, basic: true };
 	}
@@ -582,9 +600,9 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 			// Check the style at that position: how often single letters / lowercase words are used there.
 			const shortKinds = new Set<Level>();
 			for (const line of lines) {
-				const ts = headerTimestamp(line, ctx, tsSkip, dcolon);
+				const ts = headerTimestamp(line, ctx, tsSkip, sep);
 				if (!ts) continue;
-				const f = best >= 0 ? fieldsAfter(line, ts, best + 5, dcolon)[best] : (ts.prefix ?? [])[(ts.prefix?.length ?? 0) + best + 1];
+				const f = best >= 0 ? fieldsAfter(line, ts, best + 5, sep)[best] : (ts.prefix ?? [])[(ts.prefix?.length ?? 0) + best + 1];
 				if (!f) continue;
 				const lv = fieldLevel(f, any, true);
 				if (lv === Level.Unknown) continue;
@@ -595,13 +613,22 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 				}
 				if (f.inner !== f.inner.toUpperCase()) lowerSeen++;
 				if (best < 0) continue;
-				const fields = fieldsAfter(line, ts, best + 5, dcolon);
+				const fields = fieldsAfter(line, ts, best + 5, sep);
 				const g = fields[best + 1];
 				const h = fields[best + 2];
 				if (g && /^\d+$/.test(g.inner) && h) pidAfter++;
 				const lg = g && g.bracket && !g.colon ? h : g;
 				if (lg && (lg.colon || lg.dash) && isLoggerLike(lg.inner)) loggerAfter++;
 				else if (g && !g.bracket && !g.colon && !g.dash && isLoggerLike(g.inner) && h?.bracket && !h.colon) loggerBracket++;
+				// The first plain field after the level (past threads, pids and separators): a padded
+				// column (`Info   CBS    msg`) or a Java `package.Class.method` name is header.
+				let k = best + 1;
+				while (fields[k] && (fields[k].bracket || /^\d+$/.test(fields[k].inner) || PUNCT_FIELD.test(fields[k].inner)) && k < best + 4) k++;
+				const pf = fields[k];
+				if (pf && fields[k + 1] && !pf.colon && !pf.dash && isLoggerLike(pf.inner)) {
+					if (line.startsWith('  ', pf.end)) paddedAfter++;
+					if (DOTTED.test(pf.inner)) dottedAfter++;
+				}
 			}
 			// Short or lowercase level codes are only trusted when the position is consistent; a
 			// column that only ever holds one letter (a container runtime's `F` flag) is not a level
@@ -619,9 +646,9 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 			let dashes = 0;
 			const tagAt = new Array<number>(TAG_FIELD_MAX).fill(0);
 			for (const line of lines) {
-				const ts = headerTimestamp(line, ctx, tsSkip, dcolon);
+				const ts = headerTimestamp(line, ctx, tsSkip, sep);
 				if (!ts) continue;
-				const fields = fieldsAfter(line, ts, TAG_FIELD_MAX + 1, dcolon);
+				const fields = fieldsAfter(line, ts, TAG_FIELD_MAX + 1, sep);
 				if (dashWithin(fields) >= 0) dashes++;
 				for (let k = 0; k < TAG_FIELD_MAX && k < fields.length - 1; k++) {
 					if (isTag(fields[k])) {
@@ -635,7 +662,10 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 			for (let k = 1; k < TAG_FIELD_MAX; k++) if (tagAt[k] >= tsLines * 0.6) tagField = k;
 		}
 		const lw = Math.max(withLevel, 1);
-		return { ...base, ts: 'start', levelField: best, style, dashLogger, tagField, loggerBracket: withLevel > 0 && loggerBracket >= lw * 0.8, loggerAfter: loggerAfter >= withLevel * 0.5 && withLevel > 0, pidAfter: pidAfter >= withLevel * 0.8 && withLevel > 0 };
+		return { ...base, ts: 'start', levelField: best, style, dashLogger, tagField, loggerBracket: withLevel > 0 && loggerBracket >= lw * 0.8, paddedLogger: withLevel > 0 && paddedAfter >= lw * 0.8, dottedLogger: withLevel > 0 && dottedAfter >= lw * 0.8, loggerAfter: loggerAfter >= withLevel * 0.5 && withLevel > 0, pidAfter: pidAfter >= withLevel * 0.8 && withLevel > 0 };
+	}
+	if (tsLines === 0 && levelFirstLower > levelFirst && levelFirstLower >= Math.max(3, nonEmpty * 0.3)) {
+		return { ...base, ts: 'none', levelField: 0, style: { lower: true, short: false } };
 	}
 	// A level in the same later field of most lines, and in more lines than a leading one: the
 	// position is learned as it is after a timestamp (full upper-case names only: no message word).
@@ -648,12 +678,12 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 		// Level-led (`INFO 2024-… 1234 message`): check what follows the timestamp.
 		let pid = 0, n = 0;
 		for (const line of lines) {
-			const f = splitFields(line, 0, 2, dcolon);
+			const f = splitFields(line, 0, 2, sep);
 			if (!f[1] || fieldLevel(f[0], STRICT) === Level.Unknown) continue;
 			const ts = parseTimestampAt(line, f[1].start + (f[1].bracket ? 1 : 0), ctx);
 			if (!ts) continue;
 			n++;
-			const rest = splitFields(line, ts.end + (f[1].bracket ? 1 : 0), 2, dcolon);
+			const rest = splitFields(line, ts.end + (f[1].bracket ? 1 : 0), 2, sep);
 			if (rest[0] && /^\d+$/.test(rest[0].inner) && rest[1]) pid++;
 		}
 		return { ...base, ts: levelFirstTs >= levelFirst * 0.8 ? 'afterLevel' : 'none', levelField: 0, style, pidAfter: n > 0 && pid >= n * 0.8 };
@@ -692,7 +722,7 @@ export function flavourOf(format: TextHeaderFormat, lines: readonly string[], ct
 	for (const [id, n] of family) if (n >= headers * 0.3) return id;
 	// A layout only the learned column reading finds (fields before the timestamp, `::` separators,
 	// the level far from the timestamp) is named for that.
-	if (L.tsSkip || L.dcolon || L.levelField < -1 || L.levelField > 3) return 'learned';
+	if (L.tsSkip || L.sep || L.levelField < -1 || L.levelField > 3) return 'learned';
 	if (L.levelField < 0) return slashDate > headers / 2 ? 'go' : 'generic';
 	if (other > (py + java) / 4) return 'generic';
 	if (java > 0) return 'log4j';
