@@ -9,11 +9,11 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { InnerLogRequest, InnerLogResult, ReleaseDocumentNotification } from '../shared/protocol';
 import { formatCount } from '../shared/describeFilter';
+import { INNER_SCHEME, WINDOW_SCHEME } from '../shared/schemes';
 import { Disposable } from './disposable';
 import type { FilterFeature } from './filterCommand';
 import { isLogDocument } from './logDocuments';
 
-export const INNER_SCHEME = 'loglens-inner';
 
 /** A tab holds at most this much text (see TAB_MAX_BYTES in filterCommand.ts for why). */
 const TAB_MAX_BYTES = 2 << 20;
@@ -42,7 +42,7 @@ export class InnerLogFeature extends Disposable implements vscode.TextDocumentCo
 			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: open a log file first.'));
 			return undefined;
 		}
-		const source = doc.uri.scheme === 'loglens-window' ? vscode.Uri.file(doc.uri.query) : doc.uri;
+		const source = doc.uri.scheme === WINDOW_SCHEME ? vscode.Uri.file(doc.uri.query) : doc.uri;
 		const name = source.path.split('/').pop() ?? 'log';
 		const uri = vscode.Uri.from({ scheme: INNER_SCHEME, path: `/${name.replace(/[\\?#]/g, '_')} (inner log).log`, query: source.toString() });
 		const r = await this.fetch(uri);

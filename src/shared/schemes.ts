@@ -12,6 +12,8 @@ export const WINDOW_SCHEME = 'loglens-window';
 export const MERGE_SCHEME = 'loglens-merge';
 /** A filtered tab: `loglens-filter:/<title>?<FilterState as JSON>`. */
 export const FILTER_SCHEME = 'loglens-filter';
+/** Show Inner Log tabs: the unwrapped text of a container/journald log (path: a title, query: the source URI). */
+export const INNER_SCHEME = 'loglens-inner';
 
 /** What a filtered tab's URI query holds: the source document's URI and the filter. */
 export interface FilterState {
