@@ -118,6 +118,17 @@ function headerTimestamp(line: string, ctx: ParseContext, skip: number, sep: str
 	if (skip === 0) return null;
 	const c0 = line.charCodeAt(0);
 	if (c0 === 32 || c0 === 9) return null;
+	if (c0 === 91) {
+		// One bracket holds the header: `[I 240314 10:00:01 tasks:28] msg` (Tornado's LogFormatter)
+		const sp = line.indexOf(' ', 1);
+		const m = sp > 1 && sp <= 16 ? parseTimestampAt(line, sp + 1, ctx) : null;
+		if (m) {
+			const close = line.indexOf(']', m.end);
+			const pre: HeaderField = { start: 1, end: sp, inner: line.slice(1, sp), bracket: false, colon: false, dash: false, pipe: false };
+			if (close === m.end) return { ...m, end: close + 1, prefix: [pre] };
+			if (close > m.end && close - m.end <= 120 && line.charCodeAt(m.end) === 32) return { ...m, end: m.end + 1, closeAt: close, prefix: [pre] };
+		}
+	}
 	const fields = splitFields(line, 0, skip + 1, sep);
 	// (a lone `-` opening the line is a separator to splitFields: BGL's "no alert" flag)
 	for (let k = fields[0]?.start > 0 ? 0 : 1; k <= skip && k < fields.length; k++) {
@@ -305,6 +316,7 @@ function build(line: string, ts: LeadingTimestamp | null, fields: HeaderField[],
 	const extra: Record<string, string> = {};
 	let logger: string | undefined;
 	if (ts?.prefix) readPrefix(ts.prefix, extra);
+	const rest = ts?.closeAt !== undefined && li < 0 ? fields[0] : undefined;
 	let next = 0;
 	if (li >= 0) {
 		out.levelRaw = levelText(fields[li]);
@@ -373,6 +385,12 @@ function build(line: string, ts: LeadingTimestamp | null, fields: HeaderField[],
 			} else break;
 		}
 		out.messageStart = fields[li].end;
+	} else if (rest?.bracket) {
+		// The rest of the bracket the timestamp is in (`tasks:28]`): a source or a logger
+		if (SOURCE.test(rest.inner)) extra.source = rest.inner;
+		else if (isLoggerLike(rest.inner)) logger = rest.inner;
+		else extra.context = rest.inner;
+		next = 1;
 	} else if (L?.tagField !== undefined && L.tagField >= 0 && isTag(fields[L.tagField]) && L.tagField < fields.length - 1) {
 		const tag = fields[L.tagField];
 		const m = /^(.*?)(?:\[(\d+)\])?$/.exec(tag.inner) as RegExpExecArray;
