@@ -4,6 +4,7 @@ import { LogFormat, ParseContext } from './format';
 import { findException } from './exceptions';
 import { Level, levelName, LevelName } from './levels';
 import { LogIndex } from './logIndex';
+import { showNuls } from './textEncoding';
 
 /** Everything about one entry, read back from the source bytes. Lines are 0-based. */
 export interface EntryDetail {
@@ -61,6 +62,10 @@ export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: str
 	}
 	let first = lines[0] ?? '';
 	if (base.line === 0 && first.charCodeAt(0) === 0xfeff) first = first.slice(1);
+	// A header is read after the NUL run its line starts with (as the scanner reads it).
+	const whole = first;
+	const nuls = leadingNuls(first);
+	if (nuls > 0) first = first.slice(nuls);
 	const h = format.parseHeader(first, ctx);
 	// Built field by field (not spread) so every detail object has one shape.
 	const d: EntryDetail = { line: base.line, endLine: base.endLine, startOffset: base.startOffset, endOffset: base.endOffset, level: base.level, time: base.time, message: '', fields: {} };
@@ -73,10 +78,11 @@ export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: str
 			// The same part of the raw line: clean offsets mapped back past the escapes.
 			let rawFirst = rawLines[0];
 			if (base.line === 0 && rawFirst.charCodeAt(0) === 0xfeff) rawFirst = rawFirst.slice(1);
+			rawFirst = rawFirst.slice(leadingNuls(rawFirst));
 			const m = stripAnsiMapped(rawFirst);
 			d.message = rawFirst.slice(m.rawStart(h.messageStart), h.messageEnd === undefined ? rawFirst.length : m.rawOffset(h.messageEnd));
 		}
-	} else d.message = rawLines?.[0] ?? first;
+	} else d.message = rawLines?.[0] ?? whole;
 	if (lines.length > 1 && d.message.trim() === '') {
 		// Layouts that put the message below the header (.NET console, JUL) — the next non-empty line.
 		const next = lines.slice(1).find((l) => l.trim() !== '');
@@ -105,8 +111,16 @@ export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: str
 		}
 	}
 	if (exc) d.exception = exc;
-	if (withText) d.text = (rawLines ?? lines).join('\n');
+	// NUL runs (a crash, a copytruncate hole) show as one placeholder each.
+	d.message = showNuls(d.message);
+	if (withText) d.text = showNuls((rawLines ?? lines).join('\n'));
 	return d;
+}
+
+function leadingNuls(s: string): number {
+	let i = 0;
+	while (s.charCodeAt(i) === 0) i++;
+	return i;
 }
 
 /** Reads entry `e` of the index back from the source. */
