@@ -54,6 +54,11 @@ export function splitEntryLines(text: string): string[] {
  */
 export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: string[], base: Omit<EntryDetail, 'message' | 'fields' | 'level' | 'time'> & { level: Level; time: number }, withText: boolean, raw = false): EntryDetail {
 	let rawLines: string[] | undefined;
+	if (base.line === 0 && lines.length > 0 && lines[0].charCodeAt(0) === 0xfeff) {
+		// The byte-order mark is no part of the text (UTF-8's, or UTF-16's decoded).
+		lines = lines.slice();
+		lines[0] = lines[0].slice(1);
+	}
 	for (let i = 0; i < lines.length; i++) {
 		if (lines[i].indexOf('\x1b') < 0) continue;
 		if (raw) rawLines = lines.slice();
@@ -117,6 +122,20 @@ export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: str
 	return d;
 }
 
+/** Where the NUL run starting at `start` ends (at most `end`), read a block at a time. */
+function afterNuls(source: ByteSource, start: number, end: number): number {
+	let p = start;
+	while (p < end) {
+		const b = source.read(p, Math.min(end - p, 1 << 20));
+		if (b.length === 0) break;
+		let i = 0;
+		while (i < b.length && b[i] === 0) i++;
+		if (i < b.length) return p + i;
+		p += b.length;
+	}
+	return p;
+}
+
 function leadingNuls(s: string): number {
 	let i = 0;
 	while (s.charCodeAt(i) === 0) i++;
@@ -132,7 +151,9 @@ export function readEntry(index: LogIndex, source: ByteSource, e: number, opts: 
 	const endOffset = index.lineEnd(endLine);
 	const size = endOffset - startOffset;
 	const whole = size <= maxText;
-	const bytes = source.read(startOffset, whole ? size : Math.min(size, HEADER_DECODE));
+	// A big entry is read from its first bytes — after the hole of zeros it may start with.
+	const from = whole ? startOffset : afterNuls(source, startOffset, endOffset);
+	const bytes = source.read(from, whole ? size : Math.min(endOffset - from, HEADER_DECODE));
 	const lines = splitEntryLines(bytes.toString('utf8'));
 	if (!whole && lines.length > 1) lines.pop(); // the cut-off last line
 	return detailFromLines(index.format.format, indexCtx(index), lines, { line, endLine, startOffset, endOffset, level: index.entryLevel(e), time: index.entryTime(e) }, whole, opts.raw === true);
