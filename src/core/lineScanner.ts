@@ -507,7 +507,11 @@ const EMPTY = Buffer.alloc(0);
 /** Bytes of `buf` that are not NUL. */
 function countText(buf: Buffer): number {
 	let z = 0;
-	for (let i = buf.indexOf(0); i >= 0; i = buf.indexOf(0, i + 1)) z++;
+	for (let i = buf.indexOf(0); i >= 0; i = buf.indexOf(0, i)) {
+		const j = skipNuls(buf, i, buf.length);
+		z += j - i;
+		i = j;
+	}
 	return buf.length - z;
 }
 
@@ -516,7 +520,14 @@ function textSample(buf: Buffer): string {
 	if (buf.indexOf(0) < 0) return buf.toString('latin1', 0, Math.min(buf.length, SAMPLE_BYTES));
 	const out = Buffer.allocUnsafe(Math.min(buf.length, SAMPLE_BYTES));
 	let k = 0;
-	for (let i = 0; i < buf.length && k < out.length; i++) if (buf[i] !== 0) out[k++] = buf[i];
+	for (let i = 0; i < buf.length && k < out.length;) {
+		let z = buf.indexOf(0, i);
+		if (z < 0) z = buf.length;
+		const n = Math.min(z - i, out.length - k);
+		buf.copy(out, k, i, i + n);
+		k += n;
+		i = skipNuls(buf, z, buf.length);
+	}
 	return out.toString('latin1', 0, k);
 }
 
