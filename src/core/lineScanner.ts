@@ -45,6 +45,8 @@ const DEFAULT_HEADER_BYTES = 4096;
  * head is a hole of zeros is its first lines of text. Past this many bytes it runs on what it has.
  */
 const HEAD_MAX = 64 * 1024 * 1024;
+/** Of a hole of zeros the data starts with, the bytes a scanner that keeps lines whole keeps. */
+const HOLE_KEPT = 1 << 20;
 
 /**
  * The single pass over log bytes both the index and the entry stream are built on: waits for a
@@ -80,7 +82,8 @@ export abstract class LineScanner {
 	private headNewlines = 0;
 	/**
 	 * The data so far began with this many NULs, not kept in `head` (a copytruncate hole may be
-	 * gigabytes): they start the first line. Only while lines are not kept whole.
+	 * gigabytes): they start the first line. Where lines are kept whole, the first line keeps the
+	 * first HOLE_KEPT of them (its offsets stay the file's).
 	 */
 	private headNuls = 0;
 	/** Detection ran on an incomplete sample at `finish()`; more data re-runs it from `head`. */
@@ -94,6 +97,8 @@ export abstract class LineScanner {
 	private carryLen = 0;
 	private carryLast = -1;
 	private carrySkip = 0;
+	/** Memory `carry` is a view of (room to grow: a line of gigabytes is not copied at every chunk). */
+	private carryStore: Buffer | null = null;
 	/** UTF-16: the last byte of the data when it ended in the middle of a code unit. */
 	private oddByte = -1;
 	/** UTF-16: the partial last line ends with a CR code unit. */
@@ -150,7 +155,7 @@ export abstract class LineScanner {
 		const base = this.bytes;
 		this.bytes += chunk.length;
 		if (this.head) {
-			if (this.headLen === 0 && !this.keepWholeLines && chunk[0] === 0) {
+			if (this.headLen === 0 && chunk[0] === 0) {
 				// The data so far is a hole of zeros: count it, keep nothing.
 				const k = skipNuls(chunk, 0, chunk.length);
 				this.headNuls += k;
@@ -203,6 +208,8 @@ export abstract class LineScanner {
 		}
 		if (this.carry === null) return;
 		this.emit(this.carryStart, this.carry, 0, this.carry.length, this.carryLast === 13 && this.carryLen === this.carry.length + this.carrySkip, this.carryLast === 13, this.bytes - (this.carryLast === 13 ? 1 : 0));
+		// The emitted line may be held: growing the carry after more data must not write into it.
+		this.carryStore = null;
 		this.openLineEmitted = true;
 	}
 
@@ -225,6 +232,7 @@ export abstract class LineScanner {
 		this.binary = false;
 		this.lineCount = 0;
 		this.carry = null;
+		this.carryStore = null;
 		this.carrySkip = 0;
 		this.oddByte = -1;
 		this.openLineEmitted = false;
@@ -258,9 +266,12 @@ export abstract class LineScanner {
 		if (this.binary) return;
 		if (this.headNuls > 0) {
 			// The hole the data began with starts the first line.
-			this.carry = EMPTY;
+			const kept = this.keepWholeLines ? Math.min(this.headNuls, HOLE_KEPT) : 0;
+			this.carry = kept > 0 ? Buffer.alloc(kept) : EMPTY;
+			this.carryStore = null;
 			this.carryStart = 0;
-			this.carryLen = this.carrySkip = this.headNuls;
+			this.carryLen = this.headNuls;
+			this.carrySkip = this.headNuls - kept;
 			this.carryLast = 0;
 		}
 		this.scan(all, this.headNuls);
@@ -307,6 +318,7 @@ export abstract class LineScanner {
 		this.carryLen = tail.carryLen;
 		this.carryLast = tail.carryLast;
 		this.carrySkip = tail.carrySkip ?? 0;
+		this.carryStore = null;
 	}
 
 	private scan(chunk: Buffer, base: number): void {
@@ -327,7 +339,7 @@ export abstract class LineScanner {
 				this.carrySkip += from;
 			}
 			const take = Math.min((nl < 0 ? n : nl) - from, Math.max(0, cap - this.carry.length));
-			if (take > 0) this.carry = Buffer.concat([this.carry, chunk.subarray(from, from + take)]);
+			if (take > 0) this.growCarry(chunk, from, from + take);
 			if (nl < 0) {
 				this.carryLen += n;
 				this.carryLast = chunk[n - 1];
@@ -337,6 +349,8 @@ export abstract class LineScanner {
 			const last = nl > 0 ? chunk[nl - 1] : this.carryLast;
 			const whole = this.carrySkip + line.length === this.carryLen + nl;
 			this.carry = null;
+			// The line may be held by the subclass: the next carry gets memory of its own.
+			this.carryStore = null;
 			this.carrySkip = 0;
 			this.emit(this.carryStart, line, 0, line.length, last === 13 && whole, last === 13, base + nl - (last === 13 ? 1 : 0));
 			pos = nl + 1;
@@ -355,11 +369,26 @@ export abstract class LineScanner {
 			if (!this.keepWholeLines && chunk[pos] === 0) from = skipNuls(chunk, pos, n);
 			const cap = this.keepWholeLines ? n - pos : Math.min(n - from, this.headerBytes);
 			this.carry = Buffer.from(chunk.subarray(from, from + cap));
+			this.carryStore = null;
 			this.carrySkip = from - pos;
 			this.carryStart = base + pos;
 			this.carryLen = n - pos;
 			this.carryLast = chunk[n - 1];
 		}
+	}
+
+	/** Appends `chunk[s, e)` to the carry, doubling its memory as needed (amortised linear). */
+	private growCarry(chunk: Buffer, s: number, e: number): void {
+		const c = this.carry as Buffer;
+		const len = c.length + e - s;
+		let store = this.carryStore;
+		if (store === null || len > store.length) {
+			store = Buffer.allocUnsafe(Math.max(len, 2 * c.length, 4096));
+			c.copy(store, 0);
+			this.carryStore = store;
+		}
+		chunk.copy(store, c.length, s, e);
+		this.carry = store.subarray(0, len);
 	}
 
 	/**
