@@ -15,6 +15,8 @@ export interface EntryDetail {
 	endOffset: number;
 	level: Level;
 	levelRaw?: string;
+	/** The level was derived, not read from a level field: `status` (an access log's HTTP status). */
+	levelFrom?: 'status';
 	/** Epoch ms; NaN when the header has no time. */
 	time: number;
 	logger?: string;
@@ -76,6 +78,7 @@ export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: str
 	const d: EntryDetail = { line: base.line, endLine: base.endLine, startOffset: base.startOffset, endOffset: base.endOffset, level: base.level, time: base.time, message: '', fields: {} };
 	if (h) {
 		if (h.levelRaw !== undefined) d.levelRaw = h.levelRaw;
+		if (h.levelFrom !== undefined) d.levelFrom = h.levelFrom;
 		if (h.logger !== undefined) d.logger = h.logger;
 		d.message = h.message ?? first.slice(h.messageStart, h.messageEnd ?? first.length);
 		if (h.fields) d.fields = h.fields;
@@ -179,6 +182,8 @@ export interface EntryJson {
 	time: string | null;
 	logger: string | null;
 	message: string;
+	/** Present when the level was derived rather than read (`status`: an access log's HTTP status). */
+	levelFrom?: 'status';
 }
 
 export function entryToJson(d: EntryDetail): EntryJson {
@@ -189,5 +194,6 @@ export function entryToJson(d: EntryDetail): EntryJson {
 		time: Number.isNaN(d.time) ? null : new Date(d.time).toISOString(),
 		logger: d.logger ?? null,
 		message: d.message,
+		...(d.levelFrom !== undefined && d.level !== Level.Unknown ? { levelFrom: d.levelFrom } : {}),
 	};
 }

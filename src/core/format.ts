@@ -6,6 +6,8 @@ export interface HeaderMatch {
 	level: Level;
 	/** The level text as written (`WARN`, `E`, `<3>`, `40`), when there is one. */
 	levelRaw?: string;
+	/** Where a level the format has no field for was derived from: `status` (an access log's HTTP status). */
+	levelFrom?: 'status';
 	/** Epoch milliseconds, or NaN when the header has no (parsable) time. */
 	time: number;
 	/** Logger / component / tag / program name, when the format has one. */
@@ -26,6 +28,8 @@ export interface ParseContext {
 	year: number;
 	/** Offset from UTC in minutes assumed for times without a zone; default: the machine's local zone. */
 	defaultZoneOffsetMinutes?: number;
+	/** Access logs take their level from the HTTP status (5xx error, 4xx warning, else info); false: no level. Default true. */
+	statusLevels?: boolean;
 }
 
 /**

@@ -11,6 +11,19 @@ import { globToRegExp } from '../core/userFilter';
 import type { FormatChoice } from '../shared/protocol';
 
 let settingsFormats: FormatChoice[] = [];
+let statusLevelsOn = true;
+
+/** `logLens.statusLevels`: access logs derive levels from the HTTP status. Returns whether it changed. */
+export function setStatusLevels(on: unknown): boolean {
+	const v = on !== false;
+	const changed = v !== statusLevelsOn;
+	statusLevelsOn = v;
+	return changed;
+}
+
+export function statusLevels(): boolean {
+	return statusLevelsOn;
+}
 const perFile = new Map<string, FormatChoice>();
 
 export function setFormatSettings(list: unknown): void {

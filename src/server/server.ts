@@ -21,7 +21,7 @@ import { stats, anomalies } from './statsService';
 import { FollowService } from './followService';
 import { AlertEngine } from './alerts';
 import { entryText } from '../core/entryReader';
-import { setFormatSettings, setFileFormat } from './formatSettings';
+import { setFormatSettings, setFileFormat, setStatusLevels } from './formatSettings';
 import { discoverLogs } from './discoveryService';
 import { URI } from 'vscode-uri';
 import { problems, occurrences, templateOf } from './problemsService';
@@ -72,7 +72,7 @@ const follow = new FollowService(store, alerts, {
 	log: (m) => connection.console.log(m),
 });
 
-interface ServerSettings { pathMappings?: Record<string, string>; formats?: unknown; alerts?: unknown }
+interface ServerSettings { pathMappings?: Record<string, string>; formats?: unknown; alerts?: unknown; statusLevels?: unknown }
 let lastFormats = '[]';
 let lastAlerts = '';
 
@@ -86,7 +86,8 @@ function applySettings(s: ServerSettings | undefined): void {
 	}
 	const formats = JSON.stringify(s?.formats ?? []);
 	setFormatSettings(s?.formats);
-	if (formats !== lastFormats) {
+	const statusChanged = setStatusLevels(s?.statusLevels);
+	if (formats !== lastFormats || statusChanged) {
 		lastFormats = formats;
 		store.reindexFiles();
 	}

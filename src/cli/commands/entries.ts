@@ -13,6 +13,7 @@ const HELP = `Usage: loglens entries FILE [--jsonl]
 
 Lists entries. With --jsonl one object per line:
   {line, endLine, level, time, logger, message}   (1-based lines; level/time/logger null when absent)
+                     plus "levelFrom": "status" where the level was derived from an access log's HTTP status
   --raw              keep ANSI escape sequences (colour codes) in messages
 ${COMMON_HELP}`;
 
@@ -51,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
 		const time = Number.isNaN(d.time) ? null : clock.format(d.time);
 		if (jsonl) {
 			// The EntryJson shape (entryToJson), written without an object per entry.
-			out.write(`{"line":${d.line + 1},"endLine":${d.endLine + 1},"level":${d.level === Level.Unknown ? 'null' : LEVEL_JSON[d.level]},"time":${time === null ? 'null' : '"' + time + '"'},"logger":${d.logger === undefined ? 'null' : JSON.stringify(d.logger)},"message":${JSON.stringify(d.message)}}\n`);
+			out.write(`{"line":${d.line + 1},"endLine":${d.endLine + 1},"level":${d.level === Level.Unknown ? 'null' : LEVEL_JSON[d.level]},"time":${time === null ? 'null' : '"' + time + '"'},"logger":${d.logger === undefined ? 'null' : JSON.stringify(d.logger)},"message":${JSON.stringify(d.message)}${d.levelFrom !== undefined && d.level !== Level.Unknown ? `,"levelFrom":"${d.levelFrom}"` : ''}}\n`);
 		} else out.write(`${d.line + 1}\t${d.level === Level.Unknown ? '-' : levelName(d.level)}\t${time ?? '-'}\t${d.logger ?? '-'}\t${d.message}\n`);
 	}, { format: args.values.format as string | undefined, ctx: { year: fileYear(args.file) }, transient: true });
 	await readInput(args.file, async (c) => {
