@@ -366,7 +366,11 @@ export abstract class LineScanner {
 		this.afterChunk(chunk, pos);
 		if (pos < n) {
 			let from = pos;
-			if (!this.keepWholeLines && chunk[pos] === 0) from = skipNuls(chunk, pos, n);
+			if (!this.keepWholeLines) {
+				// The carry holds the bytes a header is read from: after a BOM and a NUL run.
+				if (base + pos === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) from = 3;
+				if (chunk[from] === 0) from = skipNuls(chunk, from, n);
+			}
 			const cap = this.keepWholeLines ? n - pos : Math.min(n - from, this.headerBytes);
 			this.carry = Buffer.from(chunk.subarray(from, from + cap));
 			this.carryStore = null;
@@ -438,10 +442,12 @@ export abstract class LineScanner {
 			if (this.carry !== null) {
 				cr = nl > 0 ? isWideCr(chunk, nl - 2, le) : this.carryCr;
 				const take = Math.min(nl, Math.max(0, cap - this.carry.length));
-				raw = take > 0 ? Buffer.concat([this.carry, chunk.subarray(0, take)]) : this.carry;
+				if (take > 0) this.growCarry(chunk, 0, take);
+				raw = this.carry;
 				whole = this.carryLen + nl === raw.length;
 				start = this.carryStart;
 				this.carry = null;
+				this.carryStore = null;
 			} else {
 				cr = nl > pos && isWideCr(chunk, nl - 2, le);
 				raw = chunk.subarray(pos, nl - pos > cap ? pos + cap : nl);
@@ -455,10 +461,11 @@ export abstract class LineScanner {
 		if (pos >= n) return;
 		if (this.carry !== null) {
 			const take = Math.min(n, Math.max(0, cap - this.carry.length));
-			if (take > 0) this.carry = Buffer.concat([this.carry, chunk.subarray(0, take)]);
+			if (take > 0) this.growCarry(chunk, 0, take);
 			this.carryLen += n;
 		} else {
 			this.carry = Buffer.from(chunk.subarray(pos, pos + Math.min(n - pos, cap)));
+			this.carryStore = null;
 			this.carryStart = base + pos;
 			this.carryLen = n - pos;
 		}

@@ -72,10 +72,10 @@ function streamed(file: string, chunk: number): string[] {
 	return out;
 }
 
-/** The index fed in `chunk`-byte pieces. */
-function indexInPieces(file: string, chunk: number): LogIndex {
+/** The index of a file (or bytes) fed in `chunk`-byte pieces. */
+function indexInPieces(file: string | Buffer, chunk: number): LogIndex {
 	const idx = new LogIndex();
-	const buf = readFileSync(file);
+	const buf = typeof file === 'string' ? readFileSync(file) : file;
 	for (let p = 0; p < buf.length; p += chunk) idx.append(buf.subarray(p, p + chunk));
 	idx.finish();
 	return idx;
@@ -256,3 +256,12 @@ test('the language server\'s store reads a log with a hole and a UTF-16 log as t
 		store.close(uri, 'test');
 	}
 });
+
+test('a BOM then a NUL run longer than a header read, then the first header, fed a byte at a time (found by the property test)', () => {
+	const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.alloc(4067), Buffer.from('2024-01-01 00:00:00,000 DEBUG app: x')]);
+	for (const chunk of [1, 4096, bytes.length]) {
+		const idx = indexInPieces(bytes, chunk);
+		assert.deepEqual([idx.lineCount, idx.entryCount, idx.entryLevel(0)], [1, 1, Level.Debug], `chunks of ${chunk}`);
+	}
+});
+
