@@ -4,7 +4,7 @@ import { LogFormat, ParseContext } from './format';
 import { findException } from './exceptions';
 import { Level, levelName, LevelName } from './levels';
 import { LogIndex } from './logIndex';
-import { showNuls } from './textEncoding';
+import { nulPlaceholder, showNuls } from './textEncoding';
 
 /** Everything about one entry, read back from the source bytes. Lines are 0-based. */
 export interface EntryDetail {
@@ -81,6 +81,8 @@ export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: str
 		if (h.levelFrom !== undefined) d.levelFrom = h.levelFrom;
 		if (h.logger !== undefined) d.logger = h.logger;
 		d.message = h.message ?? first.slice(h.messageStart, h.messageEnd ?? first.length);
+		// No header before the message (plain text): the NUL run the line starts with is part of it.
+		if (nuls > 0 && h.message === undefined && h.messageStart === 0) d.message = nulPlaceholder(nuls) + d.message;
 		if (h.fields) d.fields = h.fields;
 		if (rawLines !== undefined && h.message === undefined) {
 			// The same part of the raw line: clean offsets mapped back past the escapes.

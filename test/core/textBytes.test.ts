@@ -13,7 +13,7 @@ import { currentCli, fixture, tempDir } from '../testUtil';
 import { indexFile, LogIndex } from '../../src/core/logIndex';
 import { tallyFile } from '../../src/core/logTally';
 import { EntryStream } from '../../src/core/entryStream';
-import { FileSource } from '../../src/core/byteSource';
+import { BufferSource, FileSource } from '../../src/core/byteSource';
 import { readEntry } from '../../src/core/entryReader';
 import { Level, LEVEL_NAMES, levelName } from '../../src/core/levels';
 import { decodeText, looksBinary, showNuls } from '../../src/core/textEncoding';
@@ -150,6 +150,10 @@ test('one stray NUL in a message and a crash\'s run of zeros keep a Spring Boot 
 	assert.match(rows[e.strayLine - 1].message, /order 30␀ handled/);
 	assert.equal(rows[e.crashLine - 1].level, 'info');
 	assert.equal(showNuls('a\0b\0\0\0\0c'), 'a␀b␀×4c');
+	// Plain text: a NUL run a line starts with is part of its message.
+	const plain = Buffer.from('plain text\n\0\0\0more text\n');
+	const pi = LogIndex.fromText(plain);
+	assert.equal(readEntry(pi, new BufferSource(plain), 1).message, '␀×3more text');
 });
 
 for (const enc of ['le', 'be'] as const) {
