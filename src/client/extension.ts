@@ -21,6 +21,7 @@ import { LargeLog } from './largeLog';
 import { MergeView } from './mergeView';
 import { AnsiDecorations } from './ansiDecorations';
 import { registerElasticsearch } from './elasticsearch';
+import { InnerLogFeature } from './innerLog';
 import { StatsRequest } from '../shared/protocol';
 import { formatCount } from '../shared/describeFilter';
 
@@ -38,6 +39,7 @@ export interface LogLensApi {
 	ansi: AnsiDecorations;
 	highlights: Highlights;
 	large: LargeLog;
+	inner: InnerLogFeature;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<LogLensApi> {
@@ -67,6 +69,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<LogLen
 			`critical ${lv.critical}, error ${lv.error}, warning ${lv.warning}, info ${lv.info}, debug ${lv.debug}.`);
 		return s;
 	}));
+	const inner = new InnerLogFeature(client, filters);
+	context.subscriptions.push(inner);
 	const ansi = new AnsiDecorations();
 	context.subscriptions.push(ansi);
 	const stats = new StatsView(context.extensionUri,
@@ -75,7 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<LogLen
 	context.subscriptions.push(stats);
 	context.subscriptions.push(registerElasticsearch(context));
 	context.subscriptions.push(vscode.commands.registerCommand('logLens.openSampleLog', () => openSampleLog(context)));
-	return { client, docs, filters, navigation, decorations, statusBar, problems, follow, stats, large, ansi, highlights };
+	return { client, docs, filters, navigation, decorations, statusBar, problems, follow, stats, large, ansi, highlights, inner };
 }
 
 export function deactivate(): void {

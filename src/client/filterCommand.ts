@@ -52,6 +52,8 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 	/** Last result per filter URI: the line map for Go to Source Line. */
 	private readonly results = new Map<string, FilterResult>();
 	private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
+	/** Other virtual tabs whose lines lead back to a source (see `addSourceLocator`). */
+	private readonly locators: ((uri: vscode.Uri, line: number) => vscode.Location | undefined)[] = [];
 	private readonly _onDidShowPicker = this._register(new vscode.EventEmitter<vscode.QuickPick<vscode.QuickPickItem>>());
 	/** Fires when a filter QuickPick is shown (tests drive it through the real QuickPick commands). */
 	readonly onDidShowPicker = this._onDidShowPicker.event;
@@ -248,6 +250,12 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 		return r;
 	}
 
+	/** Go to Source Line works in another kind of tab too (the inner log of a wrapped log). */
+	addSourceLocator(locate: (uri: vscode.Uri, line: number) => vscode.Location | undefined): vscode.Disposable {
+		this.locators.push(locate);
+		return { dispose: () => void this.locators.splice(this.locators.indexOf(locate), 1) };
+	}
+
 	/** Source location of a line of a filtered tab. */
 	sourceLocation(uri: vscode.Uri, line: number): vscode.Location | undefined {
 		const st = decodeFilterUri(uri);
@@ -262,9 +270,10 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 	private async goToSourceLine(): Promise<vscode.TextEditor | undefined> {
 		const ed = vscode.window.activeTextEditor;
 		if (!ed) return undefined;
-		const loc = this.sourceLocation(ed.document.uri, ed.selection.active.line) ?? await this.merged?.sourceOf(ed.document.uri, ed.selection.active.line);
+		const at = ed.selection.active.line;
+		const loc = this.sourceLocation(ed.document.uri, at) ?? this.locators.map((f) => f(ed.document.uri, at)).find((l) => l !== undefined) ?? await this.merged?.sourceOf(ed.document.uri, at);
 		if (!loc) {
-			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: Go to Source Line works in a filtered or merged tab.'));
+			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: Go to Source Line works in a filtered, merged or inner-log tab.'));
 			return undefined;
 		}
 		const doc = await vscode.workspace.openTextDocument(loc.uri);

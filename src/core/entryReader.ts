@@ -1,6 +1,6 @@
 import { stripAnsi, stripAnsiMapped } from './ansi';
 import { ByteSource } from './byteSource';
-import { LogFormat, ParseContext } from './format';
+import { HeaderMatch, LogFormat, ParseContext } from './format';
 import { findException } from './exceptions';
 import { Level, levelName, LevelName } from './levels';
 import { LogIndex } from './logIndex';
@@ -73,7 +73,21 @@ export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: str
 	const whole = first;
 	const nuls = leadingNuls(first);
 	if (nuls > 0) first = first.slice(nuls);
+	if (format.unwrapEntry) {
+		// A wrapped log (container runtime, journald): the entry is read as the inner log wrote it.
+		const u = format.unwrapEntry(first === lines[0] ? lines : [first, ...lines.slice(1)], ctx);
+		lines = u.lines;
+		rawLines = undefined;
+		first = lines[0] ?? '';
+		if (u.header) u.header.messageStart = 0;
+		return detailFromHeader(u.header, first, lines, base, withText, undefined);
+	}
 	const h = format.parseHeader(first, ctx);
+	return detailFromHeader(h, first, lines, base, withText, rawLines, nuls, whole);
+}
+
+/** The rest of `detailFromLines`: the detail from the parsed header and the entry's (clean) lines. */
+function detailFromHeader(h: HeaderMatch | null, first: string, lines: string[], base: Omit<EntryDetail, 'message' | 'fields' | 'level' | 'time'> & { level: Level; time: number }, withText: boolean, rawLines: string[] | undefined, nuls = 0, whole = first): EntryDetail {
 	// Built field by field (not spread) so every detail object has one shape.
 	const d: EntryDetail = { line: base.line, endLine: base.endLine, startOffset: base.startOffset, endOffset: base.endOffset, level: base.level, time: base.time, message: '', fields: {} };
 	if (h) {
@@ -159,7 +173,7 @@ export function readEntry(index: LogIndex, source: ByteSource, e: number, opts: 
 	// A big entry is read from its first bytes — after the hole of zeros it may start with.
 	const from = whole ? startOffset : afterNuls(source, startOffset, endOffset);
 	const bytes = source.read(from, whole ? size : Math.min(endOffset - from, HEADER_DECODE));
-	const lines = splitEntryLines(bytes.toString('utf8'));
+	const lines = splitEntryLines(bytes.toString(index.format.format.latin1Entries ? 'latin1' : 'utf8'));
 	if (!whole && lines.length > 1) lines.pop(); // the cut-off last line
 	return detailFromLines(index.format.format, indexCtx(index), lines, { line, endLine, startOffset, endOffset, level: index.entryLevel(e), time: index.entryTime(e) }, whole, opts.raw === true);
 }

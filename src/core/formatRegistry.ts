@@ -10,6 +10,7 @@ import { logfmtFormat } from './formats/logfmt';
 import { plainFormat } from './formats/plain';
 import { syslogFormat } from './formats/syslog';
 import { flavourOf, TextHeaderFormat } from './formats/textHeader';
+import { detectWrapped } from './formats/wrappers';
 
 /**
  * Every known format by id, and detection over a sample of lines. Formats other engineers build
@@ -82,6 +83,8 @@ function score(format: LogFormat, lines: readonly string[], ctx: ParseContext): 
  * learned from the sample and named after what it saw (python, log4j, go, generic).
  */
 export function detectFormat(lines: readonly string[], ctx: ParseContext): DetectedFormat {
+	const wrapped = detectWrapped(lines, ctx, detectFormat);
+	if (wrapped) return wrapped;
 	const ansi = lines.some(hasAnsi);
 	const d = detectClean(ansi ? lines.map(stripAnsi) : lines, ctx);
 	return ansi ? { format: ansiTolerant(d.format), confidence: d.confidence } : d;

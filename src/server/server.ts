@@ -14,7 +14,9 @@ import {
 	SummaryRequest, IndexChangedNotification, OpenLogNotification, CloseLogNotification, FilterRequest, NavigateRequest,
 	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest, SetFormatRequest, DiscoverLoggingRequest, EntryTextRequest, FollowStartRequest, FollowStopNotification, FollowContentRequest,
 	FollowChangedNotification, AlertNotification, AlertRulesInvalidNotification, StatsRequest, AnomaliesRequest, WindowRequest, CloseWindowNotification, ReleaseDocumentNotification, FilterToFileRequest, MergeRequest, MergeContentRequest, MergeSourceRequest,
+	InnerLogRequest,
 } from '../shared/protocol';
+import { innerLogOf } from './innerLogService';
 import { merge, mergeContent, mergeSource, dropMerge } from './mergeService';
 import { windowOf, derivedDoc, filterToFile } from './windowService';
 import { stats, anomalies } from './statsService';
@@ -165,6 +167,12 @@ connection.onRequest(EntryTextRequest.type, withDoc((doc, p) => {
 	const e = doc.index.entryAtLine(p.line);
 	if (e < 0) return null;
 	return { text: entryText(doc.index, doc.source, e), line: doc.index.entryStartLine(e), endLine: doc.index.entryEndLine(e) };
+}, null));
+
+connection.onRequest(InnerLogRequest.type, withDoc((doc, p) => {
+	const r = innerLogOf(doc, p);
+	if (r?.tabDoc && p.tab) store.attach(p.tab, r.tabDoc);
+	return r?.result ?? null;
 }, null));
 
 connection.onRequest(StatsRequest.type, withDoc((doc, p, token) => stats(doc, p, token), undefined as never));

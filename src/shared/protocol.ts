@@ -386,3 +386,33 @@ export namespace MergeSourceRequest {
 	export const method = 'logLens/merge/source' as const;
 	export const type = new RequestType<{ id: string; line: number }, { file: string; line: number } | null, void>(method);
 }
+
+/** Sent from the client: the inner log of a wrapped log (container runtime, journald) for a Show Inner Log tab. */
+export namespace InnerLogRequest {
+	export const method = 'logLens/innerLog' as const;
+	/** Null when the log is not wrapped. */
+	export const type = new RequestType<InnerLogParams, InnerLogResult | null, void>(method);
+}
+
+export interface InnerLogParams {
+	/** The wrapped log. */
+	uri: string;
+	/** Stop after about this much text (whole entries). */
+	maxBytes?: number;
+	/** The tab's URI: the server indexes the inner text under it (hover, levels, navigation in the tab). */
+	tab?: string;
+}
+
+export interface InnerLogResult {
+	/** The inner log (escape sequences removed). */
+	text: string;
+	/** For each line of `text`, the 0-based line of the wrapped log it starts on (Go to Source Line). */
+	lineMap: number[];
+	/** The envelope's and the inner log's format names. */
+	wrapper: string;
+	inner: string;
+	/** Entries shown / in the log. */
+	entries: number;
+	totalEntries: number;
+	truncated: boolean;
+}

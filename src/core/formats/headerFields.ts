@@ -165,5 +165,5 @@ function tokenLevel(text: string, style: LevelStyle, bracket: boolean, learned: 
 
 /** Looks like a logger / component / tag name (no spaces, identifier characters). */
 export function isLoggerLike(s: string): boolean {
-	return s.length > 0 && s.length <= 160 && /^[\w.$@/\\<>:#-]+$/.test(s) && !/^\d+$/.test(s);
+	return s.length > 0 && s.length <= 160 && /^[\w.$@/\\<>:#-]+$/.test(s) && !/^\d+$/.test(s) && /[A-Za-z]/.test(s);
 }

@@ -48,6 +48,13 @@ export interface TextLayout {
 	 * (a syslog line behind a collector's own fields); -1 or absent when not learned.
 	 */
 	tagField?: number;
+	/**
+	 * Columns right after the level that are header in nearly every line: numbers (pid, thread id,
+	 * line number), `file:line` sources, or one literal word (Flask's `in`).
+	 */
+	afterCols?: number;
+	/** Header fields are tab-separated: the message starts after this many tabs (zap, tab layouts). */
+	tabCols?: number;
 	/** The first plain field after the level is a padded column in most headers (`Info   CBS    msg`). */
 	paddedLogger?: boolean;
 	/** The first plain field after the level is a Java `package.Class[.method]` name in most headers (Tomcat). */
@@ -314,6 +321,13 @@ function build(line: string, ts: LeadingTimestamp | null, fields: HeaderField[],
 			else if (isLoggerLike(f.inner)) logger = f.inner;
 		}
 		next = li + 1;
+		for (let c = 0; c < (L?.afterCols ?? 0) && next < fields.length - 1; c++, next++) {
+			const f = fields[next];
+			if (/^\d+$/.test(f.inner)) {
+				if (extra.pid === undefined) extra.pid = f.inner;
+				else extra.thread ??= f.inner;
+			} else if (SOURCE.test(f.inner)) extra.source ??= f.inner;
+		}
 		const pidOk = L ? L.pidAfter : false;
 		const loggerOk = L ? L.loggerAfter : false;
 		const lb = fields[next + 1];
@@ -384,6 +398,20 @@ function build(line: string, ts: LeadingTimestamp | null, fields: HeaderField[],
 	}
 	if (next > 0 && fields[next - 1]) out.messageStart = fields[next - 1].end;
 	out.messageStart = skipSeparators(line, fields[next]?.start ?? out.messageStart, out.messageStart);
+	if (L?.tabCols) {
+		// Tab-separated columns: the message is what follows the learned number of tabs.
+		let at = -1;
+		for (let t = 0; t < L.tabCols; t++) {
+			at = line.indexOf('\t', at + 1);
+			if (at < 0) break;
+		}
+		if (at >= out.messageStart - 1) {
+			const col = line.slice(out.messageStart, at).trim();
+			if (col && logger === undefined && isLoggerLike(col)) logger = col;
+			else if (col) extra.source ??= col;
+			out.messageStart = at + 1;
+		}
+	}
 	if (logger !== undefined) out.logger = logger;
 	if (Object.keys(extra).length > 0) out.fields = extra;
 	return out;
@@ -391,6 +419,9 @@ function build(line: string, ts: LeadingTimestamp | null, fields: HeaderField[],
 
 /** A Java-style qualified name: at least three dotted parts (`org.apache.catalina.startup.Catalina.start`). */
 const DOTTED = /^[A-Za-z_$][\w$]*(?:\.[\w$]+){2,}$/;
+
+/** A source position column: `tasks.py:33`, `app.db:tasks.py:33`, `main.go:10`. */
+const SOURCE = /^[\w.\/<>-]+(?::[\w.\/<>-]+)*:\d+:?$/;
 
 /** A field of separator punctuation only (`--`, `---`, `:`), never a value. */
 const PUNCT_FIELD = /^[-=~:]*$/;
@@ -455,6 +486,45 @@ function heuristic(line: string, ctx: ParseContext): HeaderMatch | null {
 		return build(line, { ...ts2, end }, [fields[0], ...splitFields(line, end, 4)], 0, lv, undefined, true);
 	}
 	return build(line, null, fields, 0, lv, undefined);
+}
+
+/**
+ * The header columns that follow a level column at `best` (see `TextLayout.afterCols`) and the tab
+ * count of a tab-separated header (see `tabCols`), from the sample's headers.
+ */
+function learnColumns(lines: readonly string[], levelAndAfter: (line: string) => HeaderField[] | null): [number, number] {
+	const COLS = 4;
+	const best = 0;
+	const num = new Array<number>(COLS).fill(0), src = new Array<number>(COLS).fill(0);
+	const lit = Array.from({ length: COLS }, () => new Map<string, number>());
+	const tabs: number[] = [];
+	let n = 0;
+	for (const line of lines) {
+		const fields = levelAndAfter(line);
+		if (!fields || !fields[0] || fieldLevel(fields[0], { lower: true, short: true }, true) === Level.Unknown) continue;
+		n++;
+		let t = 0;
+		for (let i = line.indexOf('\t'); i >= 0 && t < 9; i = line.indexOf('\t', i + 1)) t++;
+		tabs.push(t);
+		for (let c = 0; c < COLS; c++) {
+			const f = fields[best + 1 + c];
+			if (!f || best + 2 + c >= fields.length || f.bracket || f.colon) continue;
+			if (/^\d+$/.test(f.inner)) num[c]++;
+			else if (SOURCE.test(f.inner)) src[c]++;
+			else if (f.inner.length <= 12 && /^[a-z]+$/.test(f.inner)) lit[c].set(f.inner, (lit[c].get(f.inner) ?? 0) + 1);
+		}
+	}
+	if (n < 3) return [0, 0];
+	// Contiguous from the level; or a name followed by number columns (Django's `{module} {process}
+	// {thread}`, `%(filename)s %(lineno)d`): a number in the same place in nearly every line is no message word.
+	const header = (c: number): boolean => num[c] >= n * 0.9 || src[c] >= n * 0.9 || Math.max(0, ...lit[c].values()) >= n * 0.95;
+	let cols = 0;
+	while (cols < COLS && header(cols)) cols++;
+	if (cols === 0 && num[1] >= n * 0.9) cols = num[2] >= n * 0.9 ? 3 : 2;
+	tabs.sort((a, b) => a - b);
+	const low = tabs[Math.floor(tabs.length * 0.05)];
+	const tabCols = low >= 2 ? low : 0;
+	return [cols, tabCols];
 }
 
 /** Without a timestamp, the farthest field (from the line start) a level is looked for in. */
@@ -596,7 +666,12 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 		// A column near the timestamp may be learned from a fifth of the lines; a farther one (or one
 		// before the timestamp) must hold a level in most of them.
 		const need = best >= 0 && best <= 3 ? 0.2 : 0.5;
+		let afterCols = 0, tabCols = 0;
 		if (best !== -1 && bestN >= Math.max(1, tsLines * need)) {
+			[afterCols, tabCols] = best < 0 ? [0, 0] : learnColumns(lines, (line) => {
+				const ts = headerTimestamp(line, ctx, tsSkip, sep);
+				return ts ? fieldsAfter(line, ts, best + 8, sep).slice(best) : null;
+			});
 			// Check the style at that position: how often single letters / lowercase words are used there.
 			const shortKinds = new Set<Level>();
 			for (const line of lines) {
@@ -613,16 +688,16 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 				}
 				if (f.inner !== f.inner.toUpperCase()) lowerSeen++;
 				if (best < 0) continue;
-				const fields = fieldsAfter(line, ts, best + 5, sep);
-				const g = fields[best + 1];
-				const h = fields[best + 2];
+				const fields = fieldsAfter(line, ts, best + 5 + afterCols, sep);
+				const g = fields[best + 1 + afterCols];
+				const h = fields[best + 2 + afterCols];
 				if (g && /^\d+$/.test(g.inner) && h) pidAfter++;
 				const lg = g && g.bracket && !g.colon ? h : g;
 				if (lg && (lg.colon || lg.dash) && isLoggerLike(lg.inner)) loggerAfter++;
 				else if (g && !g.bracket && !g.colon && !g.dash && isLoggerLike(g.inner) && h?.bracket && !h.colon) loggerBracket++;
 				// The first plain field after the level (past threads, pids and separators): a padded
 				// column (`Info   CBS    msg`) or a Java `package.Class.method` name is header.
-				let k = best + 1;
+				let k = best + 1 + afterCols;
 				while (fields[k] && (fields[k].bracket || /^\d+$/.test(fields[k].inner) || PUNCT_FIELD.test(fields[k].inner)) && k < best + 4) k++;
 				const pf = fields[k];
 				if (pf && fields[k + 1] && !pf.colon && !pf.dash && isLoggerLike(pf.inner)) {
@@ -662,7 +737,7 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 			for (let k = 1; k < TAG_FIELD_MAX; k++) if (tagAt[k] >= tsLines * 0.6) tagField = k;
 		}
 		const lw = Math.max(withLevel, 1);
-		return { ...base, ts: 'start', levelField: best, style, dashLogger, tagField, loggerBracket: withLevel > 0 && loggerBracket >= lw * 0.8, paddedLogger: withLevel > 0 && paddedAfter >= lw * 0.8, dottedLogger: withLevel > 0 && dottedAfter >= lw * 0.8, loggerAfter: loggerAfter >= withLevel * 0.5 && withLevel > 0, pidAfter: pidAfter >= withLevel * 0.8 && withLevel > 0 };
+		return { ...base, ts: 'start', levelField: best, style, dashLogger, tagField, afterCols, tabCols, loggerBracket: withLevel > 0 && loggerBracket >= lw * 0.8, paddedLogger: withLevel > 0 && paddedAfter >= lw * 0.8, dottedLogger: withLevel > 0 && dottedAfter >= lw * 0.8, loggerAfter: loggerAfter >= withLevel * 0.5 && withLevel > 0, pidAfter: pidAfter >= withLevel * 0.8 && withLevel > 0 };
 	}
 	if (tsLines === 0 && levelFirstLower > levelFirst && levelFirstLower >= Math.max(3, nonEmpty * 0.3)) {
 		return { ...base, ts: 'none', levelField: 0, style: { lower: true, short: false } };
@@ -686,7 +761,15 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 			const rest = splitFields(line, ts.end + (f[1].bracket ? 1 : 0), 2, sep);
 			if (rest[0] && /^\d+$/.test(rest[0].inner) && rest[1]) pid++;
 		}
-		return { ...base, ts: levelFirstTs >= levelFirst * 0.8 ? 'afterLevel' : 'none', levelField: 0, style, pidAfter: n > 0 && pid >= n * 0.8 };
+		const ts = levelFirstTs >= levelFirst * 0.8 ? 'afterLevel' : 'none';
+		const [afterCols] = learnColumns(lines, (line) => {
+			const f = splitFields(line, 0, 8, sep);
+			if (!f[1] || fieldLevel(f[0], STRICT) === Level.Unknown) return null;
+			const t = ts === 'afterLevel' ? parseTimestampAt(line, f[1].start + (f[1].bracket ? 1 : 0), ctx) : null;
+			if (ts === 'afterLevel' && !t) return null;
+			return t ? [f[0], ...splitFields(line, t.end + (f[1].bracket ? 1 : 0), 7, sep)] : f;
+		});
+		return { ...base, ts, levelField: 0, style, afterCols, pidAfter: afterCols === 0 && n > 0 && pid >= n * 0.8 };
 	}
 	return { ...base, ts: 'none', levelField: -1, style };
 }
