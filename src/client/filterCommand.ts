@@ -11,10 +11,10 @@ import { FilterRequest, FilterSpec, LEVEL_ORDER, LevelName, FilterResult, LevelC
 import { Disposable } from './disposable';
 import { describeFilter, formatCount } from '../shared/describeFilter';
 import type { MergeView } from './mergeView';
-import { FILTER_SCHEME, LogDocuments, isLogDocument } from './logDocuments';
-import { readSettings } from './settings';
+import { LogDocuments, isLogDocument } from './logDocuments';
+import { decodeFilterQuery, FILTER_SCHEME, FilterState, MERGE_SCHEME, WINDOW_SCHEME } from '../shared/schemes';
+import { setting } from './settings';
 
-interface FilterState { source: string; filter: FilterSpec }
 
 /**
  * A filtered tab holds at most this much text (logLens.filter.maxEntries caps entries). VS Code
@@ -38,12 +38,7 @@ export function encodeFilterUri(state: FilterState, title: string): vscode.Uri {
 }
 
 export function decodeFilterUri(uri: vscode.Uri): FilterState | undefined {
-	if (uri.scheme !== FILTER_SCHEME) return undefined;
-	try {
-		return JSON.parse(uri.query) as FilterState;
-	} catch {
-		return undefined;
-	}
+	return uri.scheme === FILTER_SCHEME ? decodeFilterQuery(uri.query) : undefined;
 }
 
 export class FilterFeature extends Disposable implements vscode.TextDocumentContentProvider {
@@ -61,7 +56,7 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 	constructor(private readonly client: LanguageClient, docs: LogDocuments, private readonly merged?: MergeView) {
 		super();
 		this._register(vscode.workspace.registerTextDocumentContentProvider(FILTER_SCHEME, this));
-		this._register(vscode.languages.registerDefinitionProvider([{ scheme: FILTER_SCHEME }, { scheme: 'loglens-merge' }], {
+		this._register(vscode.languages.registerDefinitionProvider([{ scheme: FILTER_SCHEME }, { scheme: MERGE_SCHEME }], {
 			provideDefinition: (doc, pos) => this.sourceLocation(doc.uri, pos.line) ?? this.merged?.sourceOf(doc.uri, pos.line),
 		}));
 		this._register(vscode.workspace.onDidCloseTextDocument((d) => {
@@ -100,7 +95,7 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 	async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
 		const st = decodeFilterUri(uri);
 		if (!st) return '';
-		const max = readSettings(vscode.Uri.parse(st.source)).filterMaxEntries;
+		const max = setting('filter.maxEntries', vscode.Uri.parse(st.source));
 		const name = vscode.Uri.parse(st.source).path.split('/').pop() ?? '';
 		// The server returns the tab's text with its header line and indexes it itself (the tab is
 		// not synced back); the text is capped in bytes too, as VS Code copies a virtual document's
@@ -121,7 +116,7 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 		const st = decodeFilterUri(doc.uri);
 		if (st) return { source: vscode.Uri.parse(st.source), base: st.filter };
 		// a large-log window filters the whole file, not the window
-		if (doc.uri.scheme === 'loglens-window') return { source: vscode.Uri.file(doc.uri.query) };
+		if (doc.uri.scheme === WINDOW_SCHEME) return { source: vscode.Uri.file(doc.uri.query) };
 		return { source: doc.uri };
 	}
 

@@ -5,6 +5,7 @@
  * the end, pauses when the user moves up, marks rotations, and raises coalesced alerts.
  */
 import * as vscode from 'vscode';
+import { setting } from './settings';
 import * as path from 'path';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
@@ -14,7 +15,8 @@ import {
 import { Disposable } from './disposable';
 import { formatCount } from '../shared/describeFilter';
 
-export const FOLLOW_SCHEME = 'loglens-follow';
+import { FOLLOW_SCHEME } from '../shared/schemes';
+export { FOLLOW_SCHEME };
 const RECENT_KEY = 'logLens.recentFollows';
 /** How often the status item's rate and counts are redrawn while lines arrive. */
 const STATUS_INTERVAL_MS = 500;
@@ -153,11 +155,10 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 
 	/** Starts following `path` and opens its live tab. */
 	async start(filePath: string, opts: { filter?: FilterSpec; fromStart?: boolean } = {}): Promise<vscode.TextEditor> {
-		const cfg = vscode.workspace.getConfiguration('logLens.follow');
 		const info = await this.client.sendRequest(FollowStartRequest.type, {
 			path: filePath, fromStart: opts.fromStart, filter: opts.filter,
-			maxLines: cfg.get<number>('maxLines', 100_000), usePolling: cfg.get<boolean>('usePolling', false), pollIntervalMs: cfg.get<number>('pollIntervalMs', 250),
-			anomalyAlerts: cfg.get<boolean>('anomalyAlerts', false),
+			maxLines: setting('follow.maxLines'), usePolling: setting('follow.usePolling'), pollIntervalMs: setting('follow.pollIntervalMs'),
+			anomalyAlerts: setting('follow.anomalyAlerts'),
 		});
 		const uri = vscode.Uri.parse(info.uri);
 		const s: Session = { info, uri, paused: false, markers: [], queue: [], applying: false, headLines: 0, dropTo: { lines: 0, bytes: 0 }, markersHead: 0 };

@@ -63,7 +63,7 @@ export async function run(argv: string[]): Promise<number> {
 
 	const printer = new EntryPrinter(filter);
 	const assembler = new FollowEntryAssembler(printer, {
-		format: v.format as string | undefined,
+		format: args.format,
 		ctx: { year: fileYear(args.file) },
 		sample: headSample(args.file),
 	});
