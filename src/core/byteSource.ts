@@ -1,20 +1,32 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { TextEncoding, toUtf8 } from './textEncoding';
 
-/** Random access to a log's bytes: a file on disk or a Buffer in memory. */
+/**
+ * Random access to a log's bytes: a file on disk or a Buffer in memory. Offsets are the file's (as
+ * the index holds them); what `read` returns is UTF-8 — the file's bytes, or for a UTF-16 log
+ * (`encoding`, set from the index) the range decoded and re-encoded, so every reader of lines
+ * decodes UTF-8 whatever the file's encoding.
+ */
 export interface ByteSource {
 	/** Current size in bytes. */
 	readonly size: number;
-	/** Up to `length` bytes from `offset` (shorter at the end). */
+	/** Up to `length` bytes from `offset` (shorter at the end), as UTF-8. */
 	read(offset: number, length: number): Buffer;
 }
 
 /** A Buffer as a ByteSource (editor documents, stdin read whole, tests). */
 export class BufferSource implements ByteSource {
+	/** The encoding of the bytes (`LineScanner.encoding`): UTF-16 ranges are decoded by `read`. */
+	encoding: TextEncoding = 'utf-8';
 	constructor(private readonly buf: Buffer) {}
 	get size(): number {
 		return this.buf.length;
 	}
 	read(offset: number, length: number): Buffer {
+		return toUtf8(this.readBytes(offset, length), this.encoding);
+	}
+	/** The bytes as they are in the buffer. */
+	readBytes(offset: number, length: number): Buffer {
 		return this.buf.subarray(offset, Math.min(this.buf.length, offset + length));
 	}
 }
@@ -28,6 +40,9 @@ export class FileSource implements ByteSource {
 	private window: Buffer = Buffer.alloc(0);
 	private windowStart = 0;
 
+	/** The file's encoding (`LineScanner.encoding`): UTF-16 ranges are decoded by `read`. */
+	encoding: TextEncoding = 'utf-8';
+
 	constructor(readonly path: string, private readonly windowSize = 1 << 20) {
 		this.fd = openSync(path, 'r');
 	}
@@ -37,6 +52,11 @@ export class FileSource implements ByteSource {
 	}
 
 	read(offset: number, length: number): Buffer {
+		return toUtf8(this.readBytes(offset, length), this.encoding);
+	}
+
+	/** The bytes as they are in the file (what the index is fed). */
+	readBytes(offset: number, length: number): Buffer {
 		if (offset >= this.windowStart && offset + length <= this.windowStart + this.window.length) {
 			return this.window.subarray(offset - this.windowStart, offset - this.windowStart + length);
 		}

@@ -4,6 +4,7 @@ import { HeaderMatch, LogFormat, ParseContext } from './format';
 import { findException } from './exceptions';
 import { Level, levelName, LevelName } from './levels';
 import { LogIndex } from './logIndex';
+import { nulPlaceholder, showNuls } from './textEncoding';
 
 /** Everything about one entry, read back from the source bytes. Lines are 0-based. */
 export interface EntryDetail {
@@ -55,6 +56,11 @@ export function splitEntryLines(text: string): string[] {
  */
 export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: string[], base: Omit<EntryDetail, 'message' | 'fields' | 'level' | 'time'> & { level: Level; time: number }, withText: boolean, raw = false): EntryDetail {
 	let rawLines: string[] | undefined;
+	if (base.line === 0 && lines.length > 0 && lines[0].charCodeAt(0) === 0xfeff) {
+		// The byte-order mark is no part of the text (UTF-8's, or UTF-16's decoded).
+		lines = lines.slice();
+		lines[0] = lines[0].slice(1);
+	}
 	for (let i = 0; i < lines.length; i++) {
 		if (lines[i].indexOf('\x1b') < 0) continue;
 		if (raw) rawLines = lines.slice();
@@ -63,6 +69,10 @@ export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: str
 	}
 	let first = lines[0] ?? '';
 	if (base.line === 0 && first.charCodeAt(0) === 0xfeff) first = first.slice(1);
+	// A header is read after the NUL run its line starts with (as the scanner reads it).
+	const whole = first;
+	const nuls = leadingNuls(first);
+	if (nuls > 0) first = first.slice(nuls);
 	if (format.unwrapEntry) {
 		// A wrapped log (container runtime, journald): the entry is read as the inner log wrote it.
 		const u = format.unwrapEntry(first === lines[0] ? lines : [first, ...lines.slice(1)], ctx);
@@ -73,11 +83,11 @@ export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: str
 		return detailFromHeader(u.header, first, lines, base, withText, undefined);
 	}
 	const h = format.parseHeader(first, ctx);
-	return detailFromHeader(h, first, lines, base, withText, rawLines);
+	return detailFromHeader(h, first, lines, base, withText, rawLines, nuls, whole);
 }
 
 /** The rest of `detailFromLines`: the detail from the parsed header and the entry's (clean) lines. */
-function detailFromHeader(h: HeaderMatch | null, first: string, lines: string[], base: Omit<EntryDetail, 'message' | 'fields' | 'level' | 'time'> & { level: Level; time: number }, withText: boolean, rawLines: string[] | undefined): EntryDetail {
+function detailFromHeader(h: HeaderMatch | null, first: string, lines: string[], base: Omit<EntryDetail, 'message' | 'fields' | 'level' | 'time'> & { level: Level; time: number }, withText: boolean, rawLines: string[] | undefined, nuls = 0, whole = first): EntryDetail {
 	// Built field by field (not spread) so every detail object has one shape.
 	const d: EntryDetail = { line: base.line, endLine: base.endLine, startOffset: base.startOffset, endOffset: base.endOffset, level: base.level, time: base.time, message: '', fields: {} };
 	if (h) {
@@ -85,15 +95,18 @@ function detailFromHeader(h: HeaderMatch | null, first: string, lines: string[],
 		if (h.levelFrom !== undefined) d.levelFrom = h.levelFrom;
 		if (h.logger !== undefined) d.logger = h.logger;
 		d.message = h.message ?? first.slice(h.messageStart, h.messageEnd ?? first.length);
+		// No header before the message (plain text): the NUL run the line starts with is part of it.
+		if (nuls > 0 && h.message === undefined && h.messageStart === 0) d.message = nulPlaceholder(nuls) + d.message;
 		if (h.fields) d.fields = h.fields;
 		if (rawLines !== undefined && h.message === undefined) {
 			// The same part of the raw line: clean offsets mapped back past the escapes.
 			let rawFirst = rawLines[0];
 			if (base.line === 0 && rawFirst.charCodeAt(0) === 0xfeff) rawFirst = rawFirst.slice(1);
+			rawFirst = rawFirst.slice(leadingNuls(rawFirst));
 			const m = stripAnsiMapped(rawFirst);
 			d.message = rawFirst.slice(m.rawStart(h.messageStart), h.messageEnd === undefined ? rawFirst.length : m.rawOffset(h.messageEnd));
 		}
-	} else d.message = rawLines?.[0] ?? first;
+	} else d.message = rawLines?.[0] ?? whole;
 	if (lines.length > 1 && d.message.trim() === '') {
 		// Layouts that put the message below the header (.NET console, JUL) — the next non-empty line.
 		const next = lines.slice(1).find((l) => l.trim() !== '');
@@ -122,8 +135,30 @@ function detailFromHeader(h: HeaderMatch | null, first: string, lines: string[],
 		}
 	}
 	if (exc) d.exception = exc;
-	if (withText) d.text = (rawLines ?? lines).join('\n');
+	// NUL runs (a crash, a copytruncate hole) show as one placeholder each.
+	d.message = showNuls(d.message);
+	if (withText) d.text = showNuls((rawLines ?? lines).join('\n'));
 	return d;
+}
+
+/** Where the NUL run starting at `start` ends (at most `end`), read a block at a time. */
+function afterNuls(source: ByteSource, start: number, end: number): number {
+	let p = start;
+	while (p < end) {
+		const b = source.read(p, Math.min(end - p, 1 << 20));
+		if (b.length === 0) break;
+		let i = 0;
+		while (i < b.length && b[i] === 0) i++;
+		if (i < b.length) return p + i;
+		p += b.length;
+	}
+	return p;
+}
+
+function leadingNuls(s: string): number {
+	let i = 0;
+	while (s.charCodeAt(i) === 0) i++;
+	return i;
 }
 
 /** Reads entry `e` of the index back from the source. */
@@ -135,7 +170,9 @@ export function readEntry(index: LogIndex, source: ByteSource, e: number, opts: 
 	const endOffset = index.lineEnd(endLine);
 	const size = endOffset - startOffset;
 	const whole = size <= maxText;
-	const bytes = source.read(startOffset, whole ? size : Math.min(size, HEADER_DECODE));
+	// A big entry is read from its first bytes — after the hole of zeros it may start with.
+	const from = whole ? startOffset : afterNuls(source, startOffset, endOffset);
+	const bytes = source.read(from, whole ? size : Math.min(endOffset - from, HEADER_DECODE));
 	const lines = splitEntryLines(bytes.toString(index.format.format.latin1Entries ? 'latin1' : 'utf8'));
 	if (!whole && lines.length > 1) lines.pop(); // the cut-off last line
 	return detailFromLines(index.format.format, indexCtx(index), lines, { line, endLine, startOffset, endOffset, level: index.entryLevel(e), time: index.entryTime(e) }, whole, opts.raw === true);

@@ -56,7 +56,9 @@ export function findException(entryLines: readonly string[]): ExceptionInfo | un
 		const m = JAVA_EXC.exec(lines[i]);
 		if (m) return { type: m[1], message: (m[2] ?? '').trimEnd() };
 		// The header itself may end with the exception (`ERROR … - failed: java.io.IOException: x`).
-		const tail = /((?:[A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*(?:Exception|Error|Throwable))(?::\s?(.*))?$/.exec(lines[i]);
+		// Unanchored, this pattern is quadratic in a line without dots: only a line's first 4 KB are
+		// searched (a 400 KB line took minutes; found by test/core/scannerProperty.test.ts).
+		const tail = /((?:[A-Za-z_$][\w$]*\.)+[A-Za-z_$][\w$]*(?:Exception|Error|Throwable))(?::\s?(.*))?$/.exec(lines[i].length > 4096 ? lines[i].slice(0, 4096) : lines[i]);
 		if (tail) return { type: tail[1], message: (tail[2] ?? '').trimEnd() };
 	}
 	return undefined;

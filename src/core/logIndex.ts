@@ -3,6 +3,7 @@ import { ParseContext } from './format';
 import { Level } from './levels';
 import { defaultWorkerScript, ParallelOptions, ParallelRanges, planRanges } from './indexWorkers';
 import { LineScanner, SAMPLE_BYTES, ScanOptions, ScanTail } from './lineScanner';
+import { bomEncoding, TextEncoding, toUtf8 } from './textEncoding';
 
 const TWO32 = 4294967296;
 /** Entries per time block: each block stores times as Int32 milliseconds relative to its base. */
@@ -87,7 +88,8 @@ export class LogIndex extends LineScanner {
 	protected retractLine(): void {
 		const i = this.lineCount; // already decremented: the retracted line's number
 		this.crBits[i >> 3] &= ~(1 << (i & 7));
-		if (i > 0) this.lastEnd = this.rawStart(i) - 1 - (this.crBits[(i - 1) >> 3] & (1 << ((i - 1) & 7)) ? 1 : 0);
+		const w = this.nlWidth;
+		if (i > 0) this.lastEnd = this.rawStart(i) - w - (this.crBits[(i - 1) >> 3] & (1 << ((i - 1) & 7)) ? w : 0);
 		const hi = this.highLines;
 		while (hi.length > 0 && hi[hi.length - 1] >= i) hi.pop();
 		if (this.entryCount > 0 && this.entryLine[this.entryCount - 1] === i) {
@@ -269,11 +271,12 @@ export class LogIndex extends LineScanner {
 		return k * TWO32 + low;
 	}
 
-	/** Byte offset where line `i` ends, excluding its LF / CR LF. */
+	/** Byte offset where line `i` ends, excluding its LF / CR LF (code units of 2 bytes in UTF-16). */
 	lineEnd(i: number): number {
 		if (i + 1 >= this.lineCount) return this.lastEnd;
-		const next = this.lineStart(i + 1) - 1;
-		return this.crBits[i >> 3] & (1 << (i & 7)) ? next - 1 : next;
+		const w = this.nlWidth;
+		const next = this.lineStart(i + 1) - w;
+		return this.crBits[i >> 3] & (1 << (i & 7)) ? next - w : next;
 	}
 
 	entryStartLine(e: number): number {
@@ -400,7 +403,8 @@ export async function indexFile(path: string, opts: IndexFileOptions = {}): Prom
 			afterChunk: async (pos) => {
 				if (planned || !ranges || !idx.settled) return;
 				planned = true;
-				if (idx.binary) {
+				if (idx.binary || idx.encoding !== 'utf-8') {
+					// Ranges are cut at UTF-8 header lines: UTF-16 is read in one pass.
 					ranges.dispose();
 					ranges = undefined;
 					return;
@@ -480,15 +484,23 @@ export async function scanSetup(fh: fsp.FileHandle, path: string, opts: ScanOpti
 	const st = await fh.stat();
 	if (st.isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR' });
 	let extraSample = opts.extraSample;
-	if (!extraSample && st.size > 4 * SAMPLE_BYTES) extraSample = await middleSample(fh, st.size);
+	if (!extraSample && st.size > 4 * SAMPLE_BYTES) {
+		const head = Buffer.alloc(4);
+		const { bytesRead } = await fh.read(head, 0, 4, 0);
+		extraSample = await middleSample(fh, st.size, bomEncoding(head.subarray(0, bytesRead)));
+	}
 	return { size: st.size, scan: { ...opts, ctx: opts.ctx ?? { year: st.mtime.getFullYear() }, extraSample } };
 }
 
-/** Up to 64 KB of whole lines from the middle of the file (more detection input for big files). */
-async function middleSample(fh: fsp.FileHandle, size: number): Promise<string[]> {
+/**
+ * Up to 64 KB of whole lines from the middle of the file (more detection input for big files), as
+ * the scanner reads a sample: latin1 of the lines' UTF-8 bytes.
+ */
+async function middleSample(fh: fsp.FileHandle, size: number, encoding: TextEncoding): Promise<string[]> {
 	const len = 64 * 1024;
 	const buf = Buffer.alloc(len);
-	const { bytesRead } = await fh.read(buf, 0, len, Math.floor(size / 2));
-	const lines = buf.toString('latin1', 0, bytesRead).split('\n');
+	// UTF-16: from a code unit boundary.
+	const { bytesRead } = await fh.read(buf, 0, len, encoding === 'utf-8' ? Math.floor(size / 2) : Math.floor(size / 4) * 2);
+	const lines = toUtf8(buf.subarray(0, bytesRead), encoding).toString('latin1').split('\n');
 	return lines.slice(1, -1).map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 }

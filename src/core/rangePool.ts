@@ -59,7 +59,7 @@ async function planFile(path: string, format: string | undefined, ctx: ParseCont
 	// Detection exactly as the one-pass stream does it: on the file's first bytes.
 	const probe = new LogIndex({ format, ctx });
 	probe.append(await read(0, Math.min(size, SAMPLE_BYTES)));
-	if (!probe.settled || probe.binary) {
+	if (!probe.settled || probe.binary || probe.encoding !== 'utf-8') {
 		closeSync(fd);
 		return undefined;
 	}

@@ -130,7 +130,7 @@ export class LogStore {
 		const t0 = Date.now();
 		await this.readInto(doc, doc.source as FileSource, size, path);
 		doc.state = doc.index.binary ? 'binary' : 'ready';
-		if (doc.index.binary) doc.message = `${path} looks like a binary file (NUL or control bytes): it is not indexed as a log.`;
+		if (doc.index.binary) doc.message = binaryMessage(path);
 		this.log(`indexed ${path}: ${doc.index.lineCount} lines, ${doc.index.entryCount} entries, format ${doc.index.format.format.id} in ${Date.now() - t0} ms${doc.index.ranges > 1 ? ` (${doc.index.ranges} ranges in parallel)` : ''}`);
 		this.watch(doc, path);
 		this.notify(doc, true);
@@ -155,17 +155,19 @@ export class LogStore {
 		let limit = size;
 		try {
 			while (off < limit) {
-				const buf = src.read(off, Math.min(chunk, limit - off));
+				const buf = src.readBytes(off, Math.min(chunk, limit - off));
 				if (!buf.length) break;
 				idx.append(buf);
+				src.encoding = idx.encoding;
 				off += buf.length;
 				if (!planned && ranges && idx.settled) {
 					planned = true;
-					if (idx.binary) {
+					if (idx.binary || idx.encoding !== 'utf-8') {
+						// Ranges are cut at UTF-8 header lines: UTF-16 is read in one pass.
 						ranges.dispose();
 						ranges = undefined;
 					} else {
-						limit = await ranges.start(idx, { path: path as string, ctx: idx.parseContext, chunkSize: chunk }, size, off, async (p, n) => src.read(p, n));
+						limit = await ranges.start(idx, { path: path as string, ctx: idx.parseContext, chunkSize: chunk }, size, off, async (p, n) => src.readBytes(p, n));
 					}
 				}
 				doc.indexedBytes = off + (ranges?.bytesDone ?? 0);
@@ -176,7 +178,7 @@ export class LogStore {
 			if (ranges) {
 				await ranges.absorbInto(idx, async (start, end) => {
 					for (let p = start; p < end;) {
-						const b = src.read(p, Math.min(chunk, end - p));
+						const b = src.readBytes(p, Math.min(chunk, end - p));
 						if (!b.length) break;
 						idx.append(b);
 						p += b.length;
@@ -188,6 +190,7 @@ export class LogStore {
 			ranges?.dispose();
 		}
 		idx.finish();
+		src.encoding = idx.encoding;
 		doc.indexedBytes = doc.totalBytes = idx.bytes;
 	}
 
@@ -250,7 +253,7 @@ export class LogStore {
 					src.invalidate();
 					let off = doc.index.bytes;
 					while (off < st.size) {
-						const chunk = src.read(off, Math.min(4 << 20, st.size - off));
+						const chunk = src.readBytes(off, Math.min(4 << 20, st.size - off));
 						if (!chunk.length) break;
 						doc.index.append(chunk);
 						off += chunk.length;
@@ -291,6 +294,7 @@ export class LogStore {
 		doc.message = undefined;
 		this.readInto(doc, src, src.size, path).then(() => {
 			doc.state = doc.index.binary ? 'binary' : 'ready';
+			if (doc.index.binary) doc.message = binaryMessage(path);
 			this.notify(doc, true);
 		}, (e) => this.log(`reindex of ${path} failed: ${(e as Error).message}`));
 	}
@@ -308,6 +312,11 @@ export class LogStore {
 			if (this.docs.get(doc.uri) === doc) this.onChange(doc);
 		}, delayMs));
 	}
+}
+
+/** Why a file is not indexed (the status bar and the Problems view show it). */
+function binaryMessage(path: string): string {
+	return `${path} looks like a binary file (most of its first 64 KB is not text): it is not indexed as a log.`;
 }
 
 export function isFileUri(uri: string): boolean {

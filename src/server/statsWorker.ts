@@ -15,6 +15,7 @@ async function main(): Promise<void> {
 	const input = workerData as StatsWorkerInput;
 	const index = await indexFile(input.path, { format: input.formatId });
 	const source = new FileSource(input.path);
+	source.encoding = index.encoding;
 	try {
 		const result = input.kind === 'anomalies' ? scanAnomalies(index, source)
 			: computeStats(index, source, { bucketMs: input.bucketMs, topN: input.topN, detail: true, templates: new TemplateMiner() });

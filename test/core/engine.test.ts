@@ -264,7 +264,7 @@ test('bad input: invalid UTF-8 keeps byte offsets exact', () => {
 	assert.equal(d.endOffset, buf.length - 1);
 });
 
-test('bad input: NUL bytes / binary data are reported, not indexed', () => {
+test('bad input: binary data is reported, not indexed; NUL bytes are text (issue 18)', () => {
 	const bin = Buffer.alloc(5000);
 	for (let i = 0; i < bin.length; i++) bin[i] = (i * 7919) % 256;
 	const idx = LogIndex.fromText(bin);
@@ -272,7 +272,8 @@ test('bad input: NUL bytes / binary data are reported, not indexed', () => {
 	assert.equal(idx.lineCount, 0);
 	assert.equal(idx.bytes, 5000);
 	const withNul = LogIndex.fromText(Buffer.from('INFO hello\n\0\0\0\nINFO x\n'));
-	assert.equal(withNul.binary, true);
+	assert.equal(withNul.binary, false);
+	assert.deepEqual([withNul.lineCount, withNul.lineStart(2), withNul.lineEnd(1)], [3, 15, 14]);
 });
 
 test('bad input: a 10 MB single line is indexed without decoding it', () => {
@@ -428,7 +429,7 @@ test('LogTally (summary, check): the same lines, entries, levels and first/last 
 		assert.ok(texts.length >= 10, 'the Loghub sets');
 		texts.push(['empty', Buffer.alloc(0)], ['crlf, no trailing newline', Buffer.from('2024-01-01 10:00:00,000 INFO a: one\r\n2024-01-01 10:00:01,000 ERROR a: two\r\ncontinued\n2024-01-01 10:00:02,000 WARNING a: three')],
 			['continuation first', Buffer.from('  at x.y(Z.java:1)\n2024-01-01 10:00:00,000 ERROR a: one\n')], ['plain', Buffer.from('hello\nworld\n')],
-			['binary', Buffer.from('INFO hello\n\0\0\0\nINFO x\n')]);
+			['NUL run', Buffer.from('INFO hello\n\0\0\0\nINFO x\n')], ['binary', Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256))]);
 		// a big file: the detection sample from its middle too
 		const big: string[] = [];
 		for (let i = 0; i < 40000; i++) big.push(`2024-01-01 10:${String(Math.floor(i / 600) % 60).padStart(2, '0')}:${String(Math.floor(i / 10) % 60).padStart(2, '0')},${String(i % 1000).padStart(3, '0')} - app - ${i % 7 === 0 ? 'ERROR' : 'INFO'} - message ${i}${i % 11 === 0 ? '\nTraceback (most recent call last):\n  File "x.py", line 1\nValueError: x' : ''}`);

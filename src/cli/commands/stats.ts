@@ -31,10 +31,14 @@ export async function indexWithSource(file: string, format: LogFormat | string |
 			parts.push(Buffer.from(c));
 		});
 		const buf = Buffer.concat(parts);
-		return { index: LogIndex.fromText(buf, { format, ctx: { year: fileYear(file) } }), source: new BufferSource(buf), close: () => undefined };
+		const index = LogIndex.fromText(buf, { format, ctx: { year: fileYear(file) } });
+		const source = new BufferSource(buf);
+		source.encoding = index.encoding;
+		return { index, source, close: () => undefined };
 	}
 	const index = await buildIndex(file, format);
 	const source = new FileSource(file);
+	source.encoding = index.encoding;
 	return { index, source, close: () => source.close() };
 }
 

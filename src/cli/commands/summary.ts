@@ -8,13 +8,16 @@ import { LogTally, tallyFile } from '../../core/logTally';
 import { describeFsError, checkReadableFile, CliError, fileYear, readInput } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
 import { isStreamedInput } from '../logInput';
+import type { TextEncoding } from '../../core/textEncoding';
 
 export const summary = 'counts of lines, entries and levels, the format, first and last time';
 
 const HELP = `Usage: loglens summary FILE [--json]
 
 Counts lines, entries (a header line plus its continuation lines) and entries per level.
-  --json             {file, bytes, lines, entries, format, levels, first, last}
+  --json             {file, bytes, lines, entries, format, levels, first, last}, plus
+                     "encoding": "utf-16le"/"utf-16be" for a UTF-16 log (a byte-order mark) and
+                     "binary": true when most of the first 64 KB is not text (nothing indexed)
 ${COMMON_HELP}`;
 
 /** The JSON the summary command prints (other tools read it). */
@@ -28,6 +31,8 @@ export interface SummaryJson {
 	first: string | null;
 	last: string | null;
 	binary?: boolean;
+	/** Only for a log that is not UTF-8: 'utf-16le' or 'utf-16be' (it starts with that byte-order mark). */
+	encoding?: TextEncoding;
 }
 
 /**
@@ -58,7 +63,7 @@ export function buildIndex(file: string, format: LogFormat | string | undefined)
 }
 
 /** What a summary is made of (a tally or an index). */
-type Counted = Pick<LogIndex, 'bytes' | 'lineCount' | 'entryCount' | 'format' | 'binary' | 'levelCounts' | 'timeRange'>;
+type Counted = Pick<LogIndex, 'bytes' | 'lineCount' | 'entryCount' | 'format' | 'binary' | 'encoding' | 'levelCounts' | 'timeRange'>;
 
 /**
  * Tallies FILE (or stdin): the counts `summary` and `check` print, in one pass in constant memory
@@ -78,6 +83,7 @@ export function summaryOf(file: string, idx: Counted): SummaryJson {
 	const iso = (t: number): string | null => (Number.isNaN(t) ? null : new Date(t).toISOString());
 	const out: SummaryJson = { file, bytes: idx.bytes, lines: idx.lineCount, entries: idx.entryCount, format: idx.format.format.id, levels, first: iso(first), last: iso(last) };
 	if (idx.binary) out.binary = true;
+	if (idx.encoding !== 'utf-8') out.encoding = idx.encoding;
 	return out;
 }
 
@@ -109,8 +115,9 @@ export async function run(argv: string[]): Promise<number> {
 		['first', s.first ?? '-'],
 		['last', s.last ?? '-'],
 	];
+	if (s.encoding) rows.splice(2, 0, ['encoding', `${s.encoding.toUpperCase()} (byte-order mark)`]);
 	let text = rows.map(([k, v]) => `${k.padEnd(9)} ${v}`).join('\n') + '\n';
-	if (s.binary) text += 'binary    yes (NUL or control bytes at the start; not indexed)\n';
+	if (s.binary) text += 'binary    yes (most of the first 64 KB is not text: control bytes, invalid UTF-8; not indexed)\n';
 	text += '\nlevel     entries\n';
 	for (const n of LEVEL_NAMES) if (s.levels[n] > 0 || n !== 'unknown') text += `${n.padEnd(9)} ${String(s.levels[n]).padStart(7)}\n`;
 	process.stdout.write(text);
