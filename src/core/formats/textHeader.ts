@@ -121,7 +121,7 @@ function headerTimestamp(line: string, ctx: ParseContext, skip: number, sep: str
 	if (c0 === 91) {
 		// One bracket holds the header: `[I 240314 10:00:01 tasks:28] msg` (Tornado's LogFormatter)
 		const sp = line.indexOf(' ', 1);
-		const m = sp > 1 && sp <= 16 ? parseTimestampAt(line, sp + 1, ctx) : null;
+		const m = sp > 1 && sp <= 16 && line.lastIndexOf(']', sp) < 0 ? parseTimestampAt(line, sp + 1, ctx) : null;
 		if (m) {
 			const close = line.indexOf(']', m.end);
 			const pre: HeaderField = { start: 1, end: sp, inner: line.slice(1, sp), bracket: false, colon: false, dash: false, pipe: false };
@@ -514,6 +514,7 @@ function learnColumns(lines: readonly string[], levelAndAfter: (line: string) =>
 	const COLS = 4;
 	const best = 0;
 	const num = new Array<number>(COLS).fill(0), src = new Array<number>(COLS).fill(0);
+	const values = Array.from({ length: COLS }, () => new Set<string>());
 	const lit = Array.from({ length: COLS }, () => new Map<string, number>());
 	const tabs: number[] = [];
 	let n = 0;
@@ -527,18 +528,22 @@ function learnColumns(lines: readonly string[], levelAndAfter: (line: string) =>
 		for (let c = 0; c < COLS; c++) {
 			const f = fields[best + 1 + c];
 			if (!f || best + 2 + c >= fields.length || f.bracket || f.colon) continue;
+			if (values[c].size <= n) values[c].add(f.inner);
 			if (/^\d+$/.test(f.inner)) num[c]++;
 			else if (SOURCE.test(f.inner)) src[c]++;
-			else if (f.inner.length <= 12 && /^[a-z]+$/.test(f.inner)) lit[c].set(f.inner, (lit[c].get(f.inner) ?? 0) + 1);
+			else if (f.inner.length <= 12 && /^[a-z]+$/.test(f.inner) && fields[best + 2 + c]?.colon) lit[c].set(f.inner, (lit[c].get(f.inner) ?? 0) + 1);
 		}
 	}
 	if (n < 3) return [0, 0];
 	// Contiguous from the level; or a name followed by number columns (Django's `{module} {process}
 	// {thread}`, `%(filename)s %(lineno)d`): a number in the same place in nearly every line is no message word.
-	const header = (c: number): boolean => num[c] >= n * 0.9 || src[c] >= n * 0.9 || Math.max(0, ...lit[c].values()) >= n * 0.95;
+	// (a pid, a thread id, a line number take few values; a count or a duration in a message, many.
+	// A literal word counts only before a `logger:` field: a log of one message kind has constant words too.)
+	const few = (c: number): boolean => values[c].size <= Math.max(8, n * 0.3);
+	const header = (c: number): boolean => ((num[c] >= n * 0.9 || src[c] >= n * 0.9) && few(c)) || Math.max(0, ...lit[c].values()) >= n * 0.95;
 	let cols = 0;
 	while (cols < COLS && header(cols)) cols++;
-	if (cols === 0 && num[1] >= n * 0.9) cols = num[2] >= n * 0.9 ? 3 : 2;
+	if (cols === 0 && num[1] >= n * 0.9 && few(1)) cols = num[2] >= n * 0.9 && few(2) ? 3 : 2;
 	tabs.sort((a, b) => a - b);
 	const low = tabs[Math.floor(tabs.length * 0.05)];
 	const tabCols = low >= 2 ? low : 0;
