@@ -15,11 +15,21 @@ export interface HighlightRule {
 	overviewRuler?: boolean;
 }
 
+/** A command offered by Follow Command Output… (`logLens.follow.commands`). */
+export interface FollowCommandPreset {
+	name: string;
+	command: string[];
+	shell?: boolean;
+	cwd?: string;
+}
+
 export interface LogLensSettings {
 	highlights: HighlightRule[];
 	entryDecorations: boolean;
 	statusBar: boolean;
 	filterMaxEntries: number;
+	/** Restricted: VS Code gives the default in Restricted Mode, where commands are never run anyway. */
+	followCommands: FollowCommandPreset[];
 }
 
 export function readSettings(scope?: vscode.Uri): LogLensSettings {
@@ -29,5 +39,6 @@ export function readSettings(scope?: vscode.Uri): LogLensSettings {
 		entryDecorations: c.get<boolean>('entryDecorations', true),
 		statusBar: c.get<boolean>('statusBar', true),
 		filterMaxEntries: c.get<number>('filter.maxEntries', 200000),
+		followCommands: c.get<FollowCommandPreset[]>('follow.commands', []),
 	};
 }
