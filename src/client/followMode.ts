@@ -10,10 +10,11 @@ import * as path from 'path';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
 	AlertEvent, AlertNotification, AlertRulesInvalidNotification, FilterSpec, FollowChangedNotification, FollowCommand, FollowContentRequest, FollowInfo,
-	FollowMarker, FollowRestartRequest, FollowStartRequest, FollowStatus, FollowStopNotification, LEVEL_ORDER, LevelName,
+	FOLLOW_BURST_QUIET_MS, FollowMarker, FollowRestartRequest, FollowStartRequest, FollowStatus, FollowStopNotification, LEVEL_ORDER, LevelName,
 } from '../shared/protocol';
 import { joinCommandLine, splitCommandLine } from '../shared/commandLine';
 import { readSettings } from './settings';
+import { LIVE_LANGUAGE } from './logDocuments';
 import { Disposable } from './disposable';
 import { formatCount } from '../shared/describeFilter';
 
@@ -60,6 +61,11 @@ interface Session {
 	decorated?: string;
 	/** The command's exit that was shown (notification, status bar). */
 	exitShown?: FollowStatus['exit'];
+	/** Lines arrive faster than anyone reads: the tab does lighter work (see setBurst). */
+	burst: boolean;
+	burstTimer?: NodeJS.Timeout;
+	/** Lines per second from which the tab is in a burst (0: never). */
+	burstRate: number;
 }
 
 /** A short name for a command's tab: its program and first arguments. */
@@ -113,6 +119,9 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 	/** Time from the server reading bytes to the tab holding them (ms), one per server read, for the latency report. */
 	readonly latencies: number[] = [];
 	private readonly _onDidExit = this._register(new vscode.EventEmitter<{ id: string; exit: NonNullable<FollowStatus['exit']> }>());
+	private readonly _onDidChangeBurst = this._register(new vscode.EventEmitter<{ id: string; burst: boolean }>());
+	/** Fires when a tab's language has switched for a burst or back after it. */
+	readonly onDidChangeBurst = this._onDidChangeBurst.event;
 	/** Fires when a followed command has exited and that was shown (notification, status bar, tab); tests wait on it. */
 	readonly onDidExit = this._onDidExit.event;
 
@@ -194,13 +203,15 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 	/** Starts following `path` (or, with `command`, that command's output) and opens its live tab. */
 	async start(filePath: string, opts: { filter?: FilterSpec; fromStart?: boolean; command?: FollowCommand } = {}): Promise<vscode.TextEditor> {
 		const cfg = vscode.workspace.getConfiguration('logLens.follow');
+		const burstRate = readSettings().followBurstLinesPerSecond;
 		const info = await this.client.sendRequest(FollowStartRequest.type, {
+			burstLinesPerSecond: burstRate,
 			path: filePath, fromStart: opts.fromStart, filter: opts.filter, command: opts.command,
 			maxLines: cfg.get<number>('maxLines', 100_000), usePolling: cfg.get<boolean>('usePolling', false), pollIntervalMs: cfg.get<number>('pollIntervalMs', 250),
 			anomalyAlerts: cfg.get<boolean>('anomalyAlerts', false),
 		});
 		const uri = vscode.Uri.parse(info.uri);
-		const s: Session = { info, command: opts.command, uri, paused: false, markers: [], queue: [], applying: false, headLines: 0, dropTo: { lines: 0, bytes: 0 }, markersHead: 0 };
+		const s: Session = { info, command: opts.command, uri, paused: false, markers: [], queue: [], applying: false, headLines: 0, dropTo: { lines: 0, bytes: 0 }, markersHead: 0, burst: false, burstRate };
 		this.sessions.set(info.id, s);
 		if (!opts.command) {
 			const recent = [filePath, ...this.state.get<string[]>(RECENT_KEY, []).filter((p) => p !== filePath)].slice(0, 10);
@@ -354,6 +365,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		const s = this.sessions.get(id);
 		if (!s) return;
 		this.sessions.delete(id);
+		clearTimeout(s.burstTimer);
 		await this.client.sendNotification(FollowStopNotification.type, { id });
 		await vscode.commands.executeCommand('setContext', 'logLens.following', this.sessions.size > 0);
 		if (s.command) await this.setCommandContext();
@@ -386,6 +398,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		s.markersHead = st.droppedLines;
 		const append = st.append;
 		if (st.droppedLines > s.dropTo.lines) s.dropTo = { lines: st.droppedLines, bytes: st.droppedBytes };
+		if (append !== undefined) this.trackBurst(s, st.rate);
 		if (st.reset || s.haveBytes === undefined) {
 			// rebuilt, or the tab is not open yet: the whole text is fetched (the content provider)
 			if (s.haveBytes !== undefined || st.reset) this.refetch(s);
@@ -404,6 +417,45 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 			this.statusTimer = undefined;
 			this.renderStatus();
 		}, STATUS_INTERVAL_MS);
+	}
+
+	/**
+	 * Bursts: while lines arrive at `burstRate` or faster (and until FOLLOW_BURST_QUIET_MS after they
+	 * drop below half of it or stop), the tab is in the light language. Measured in this host
+	 * (test/host/followBurst.test.ts): at 10,000 lines/s the full grammar's tokenizer worker fell
+	 * behind, and every late result re-counted the lines of all edits it had not seen (VS Code's
+	 * setTokensAndStates), 8 of 45 s of the workbench's main thread; the LSP folding and outline
+	 * requests, entry marks and Problems tree followed every change too. The light grammar keeps up,
+	 * and those features are not asked for a language they do not serve; all of them run again,
+	 * once, when the burst ends.
+	 */
+	private trackBurst(s: Session, rate: number): void {
+		if (s.burstRate <= 0) return;
+		if (!s.burst && rate >= s.burstRate) this.setBurst(s, true);
+		else if (s.burst && rate < s.burstRate / 2) {
+			this.setBurst(s, false);
+			return;
+		}
+		if (!s.burst) return;
+		clearTimeout(s.burstTimer);
+		s.burstTimer = setTimeout(() => this.setBurst(s, false), FOLLOW_BURST_QUIET_MS);
+	}
+
+	private setBurst(s: Session, on: boolean): void {
+		clearTimeout(s.burstTimer);
+		s.burstTimer = undefined;
+		s.burst = on;
+		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === s.uri.toString());
+		const want = on ? LIVE_LANGUAGE : 'log';
+		if (doc && doc.languageId !== want) {
+			void vscode.languages.setTextDocumentLanguage(doc, want).then(() => {
+				// the switch may have raced the next burst state: the latest one wins
+				const now = s.burst ? LIVE_LANGUAGE : 'log';
+				if (doc.languageId !== now && this.sessions.has(s.info.id)) this.setBurst(s, s.burst);
+				else this._onDidChangeBurst.fire({ id: s.info.id, burst: s.burst });
+			}, () => undefined);
+		}
+		this.renderStatus();
 	}
 
 	/** The tab's whole text is fetched again (the content provider); its marks are redrawn after. */
@@ -541,11 +593,11 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		if (exit) text = `$(debug-restart) ${name} ${exit.code !== null ? `exited with code ${exit.code}` : `ended by ${exit.signal}`} · Restart`;
 		else if (st?.state === 'missing') text = `$(warning) ${name} missing · waiting`;
 		else if (s.paused) text = `$(debug-pause) Paused · ${name}`;
-		else text = `$(${s.command ? 'terminal' : 'pulse'}) Following ${name} · ${formatCount(st?.rate ?? 0)} lines/s`;
+		else text = `$(${s.command ? 'terminal' : 'pulse'}) Following ${name} · ${formatCount(st?.rate ?? 0)} lines/s${s.burst ? ' · burst' : ''}`;
 		if (alerting) text = `$(bell-dot) ${text}`;
 		const what = s.command ? (s.command.shell ? `sh -c ${s.command.argv.join(' ')}` : joinCommandLine(s.command.argv)) : s.info.path;
 		const shown = this.statusShown;
-		const tooltip = `${what}\n${formatCount(st?.received ?? 0)} lines received, ${formatCount(st?.lines ?? 0)} in the tab\nClick to ${exit ? 'run it again' : s.paused ? 'resume auto-scroll' : 'pause auto-scroll'}`;
+		const tooltip = `${what}\n${formatCount(st?.received ?? 0)} lines received, ${formatCount(st?.lines ?? 0)} in the tab${s.burst ? '\nA burst: level words coloured only; folding, outline, entry marks and the Problems tree catch up when it ends' : ''}\nClick to ${exit ? 'run it again' : s.paused ? 'resume auto-scroll' : 'pause auto-scroll'}`;
 		const command = exit ? `restart:${s.info.id}` : 'toggle';
 		if (shown?.command !== command) this.statusItem.command = exit ? { command: 'logLens.restartFollowCommand', title: 'Restart', arguments: [s.info.id] } : 'logLens.toggleAutoScroll';
 		const label = `Log Lens: ${exit ? `${name} ${exit.code !== null ? `exited with code ${exit.code}` : `ended by ${exit.signal}`}` : `${s.paused ? 'paused' : 'following'} ${name}`}${alerting ? ', alerts raised' : ''}`;

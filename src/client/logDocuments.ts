@@ -9,8 +9,11 @@ import { Disposable } from './disposable';
 
 export const FILTER_SCHEME = 'loglens-filter';
 
+/** A follow tab's language while it bursts (a light grammar; see followMode.ts). */
+export const LIVE_LANGUAGE = 'log-live';
+
 export function isLogDocument(doc: vscode.TextDocument | undefined): doc is vscode.TextDocument {
-	return !!doc && doc.languageId === 'log';
+	return !!doc && (doc.languageId === 'log' || doc.languageId === LIVE_LANGUAGE);
 }
 
 export class LogDocuments extends Disposable {

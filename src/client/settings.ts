@@ -30,6 +30,8 @@ export interface LogLensSettings {
 	filterMaxEntries: number;
 	/** Restricted: VS Code gives the default in Restricted Mode, where commands are never run anyway. */
 	followCommands: FollowCommandPreset[];
+	/** From this rate a follow tab does lighter work until the burst ends; 0: never. */
+	followBurstLinesPerSecond: number;
 }
 
 export function readSettings(scope?: vscode.Uri): LogLensSettings {
@@ -40,5 +42,6 @@ export function readSettings(scope?: vscode.Uri): LogLensSettings {
 		statusBar: c.get<boolean>('statusBar', true),
 		filterMaxEntries: c.get<number>('filter.maxEntries', 200000),
 		followCommands: c.get<FollowCommandPreset[]>('follow.commands', []),
+		followBurstLinesPerSecond: c.get<number>('follow.burstLinesPerSecond', 200),
 	};
 }

@@ -15,7 +15,7 @@ import { BufferSource } from '../core/byteSource';
 import { readEntry } from '../core/entryReader';
 import { CompiledFilter } from '../core/filter';
 import type { LogFormat } from '../core/format';
-import { AlertEvent, FollowContent, FollowInfo, FollowMarker, FollowParams, FollowStatus } from '../shared/protocol';
+import { AlertEvent, FOLLOW_BURST_QUIET_MS, FollowContent, FollowInfo, FollowMarker, FollowParams, FollowStatus } from '../shared/protocol';
 import { compileUserFilter } from '../core/userFilter';
 import { formatFor } from './formatSettings';
 import type { AlertEngine } from './alerts';
@@ -316,9 +316,16 @@ export class FollowService {
 
 	async start(p: FollowParams): Promise<FollowInfo> {
 		const id = `f${this.next++}`;
+		const burst = p.burstLinesPerSecond ?? 200;
+		let calm: NodeJS.Timeout | undefined;
 		const s = new Session(id, p, {
 			changed: (st) => {
-				this.store.touch(s.doc);
+				// In a burst the index-changed notification (entry marks, status bar, Problems tree:
+				// each a request back and a redraw, the tree a template mining pass over the tab) waits
+				// until the burst has ended.
+				clearTimeout(calm);
+				if (burst > 0 && st.rate >= burst && st.state !== 'stopped') calm = setTimeout(() => { if (this.sessions.has(id)) this.store.touch(s.doc); }, FOLLOW_BURST_QUIET_MS);
+				else this.store.touch(s.doc);
 				this.cb.changed(st);
 			},
 			alerts: () => this.cb.alerts(),

@@ -233,7 +233,14 @@ export interface FollowParams {
 	pollIntervalMs?: number;
 	/** Raise alerts for anomaly signals (new message kinds, spikes, silences) while following. */
 	anomalyAlerts?: boolean;
+	/**
+	 * From this many lines per second the tab is in a burst: the index-changed notifications that
+	 * make the client redraw entry marks and the Problems tree wait until it ends. 0: never. Default 200.
+	 */
+	burstLinesPerSecond?: number;
 }
+/** A burst ends after this long below its rate (or without lines); both sides use it. */
+export const FOLLOW_BURST_QUIET_MS = 1000;
 export interface FollowInfo { id: string; uri: string; path: string; /** The command's process id (process group). */ pid?: number }
 /** Sent from the client: start following a file; the tab's URI comes back. */
 export namespace FollowStartRequest {
