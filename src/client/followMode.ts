@@ -114,8 +114,8 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 	/** What the status item shows (undefined: hidden), and the pending throttled redraw. */
 	private statusShown: { text: string; tooltip: string; alerting: boolean; label: string; command: string } | undefined;
 	private statusTimer: NodeJS.Timeout | undefined;
-	/** Whole-text fetches of follow tabs (the content provider) and head trims applied as edits, for tests. */
-	readonly counts = { fetches: 0, headDrops: 0 };
+	/** Whole-text fetches of follow tabs (the content provider), head trims applied as edits and bursts begun, for tests. */
+	readonly counts = { fetches: 0, headDrops: 0, bursts: 0 };
 	/** Time from the server reading bytes to the tab holding them (ms), one per server read, for the latency report. */
 	readonly latencies: number[] = [];
 	private readonly _onDidExit = this._register(new vscode.EventEmitter<{ id: string; exit: NonNullable<FollowStatus['exit']> }>());
@@ -444,6 +444,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 	private setBurst(s: Session, on: boolean): void {
 		clearTimeout(s.burstTimer);
 		s.burstTimer = undefined;
+		if (on && !s.burst) this.counts.bursts++;
 		s.burst = on;
 		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === s.uri.toString());
 		const want = on ? LIVE_LANGUAGE : 'log';
