@@ -249,7 +249,9 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 			cmd = argv.length ? { argv, shell: arg.shell, cwd: arg.cwd, name: arg.name ?? commandName(argv, arg.shell) } : undefined;
 		} else cmd = await this.pickCommand();
 		if (!cmd) return undefined;
-		cmd.cwd ??= vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+		// a preset's relative cwd is relative to the workspace folder, as is the default
+		const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+		cmd.cwd = cmd.cwd && root && !path.isAbsolute(cmd.cwd) ? path.join(root, cmd.cwd) : (cmd.cwd ?? root);
 		const recent = [{ ...cmd, cwd: undefined }, ...this.state.get<FollowCommand[]>(RECENT_COMMANDS_KEY, []).filter((c) => !sameCommand(c, cmd))].slice(0, 10);
 		await this.state.update(RECENT_COMMANDS_KEY, recent);
 		try {

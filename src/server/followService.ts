@@ -61,7 +61,12 @@ class Session {
 	/** Entry detection over bytes not yet handed to filters and alerts. */
 	private stage: LogIndex;
 	private stageBuf: Buffer[] = [];
-	private stageDone = 0;
+	/**
+	 * The first line of the staging index not handed on yet. A line, not an entry number: while the
+	 * staged sample is short, each append re-runs format detection and can renumber the entries (a
+	 * command's first read may be a few lines), and entries counted by number were skipped.
+	 */
+	private stageLine = 0;
 	private readonly filters: CompiledFilter[] | undefined;
 	private format: LogFormat | undefined;
 	private readonly maxLines: number;
@@ -167,17 +172,18 @@ class Session {
 		this.scheduleNotify();
 	}
 
-	/** Hands entries [stageDone, upTo) to filters and alerts; drops staged bytes no longer needed. */
+	/** Hands the entries from `stageLine` up to entry `upTo` to filters and alerts; drops staged bytes no longer needed. */
 	private processStage(upTo: number): void {
 		const ix = this.stage;
-		if (upTo <= this.stageDone) return;
+		const from = firstEntryFrom(ix, this.stageLine);
+		if (upTo <= from) return;
 		const src = new BufferSource(this.stageBuf.length === 1 ? this.stageBuf[0] : (this.stageBuf = [Buffer.concat(this.stageBuf)])[0]);
 		// Passing entries go to the tab in one append: the tab's index re-detects the format on
 		// every append while its sample is short, so an append per entry cost 1.5 ms each (2.5 s
 		// for a 256 KiB read of 1,670 entries, during which the follower read nothing).
 		const out: Buffer[] = [];
 		let outLines = 0;
-		for (let e = this.stageDone; e < upTo; e++) {
+		for (let e = from; e < upTo; e++) {
 			const d = readEntry(ix, src, e, { maxTextBytes: 1 << 20 });
 			const text = d.text ?? d.message;
 			if (this.filters && !this.filters.every((f) => f.passesIndex(d.level, d.time) && f.passesDetail(d, text))) continue;
@@ -192,17 +198,17 @@ class Session {
 			if (this.anomaly) this.observeAnomaly(d.level, d.time, d.message, d.text, line);
 		}
 		if (out.length) this.appendOutput(out.length === 1 ? out[0] : Buffer.concat(out));
-		this.stageDone = upTo;
+		this.stageLine = upTo < ix.entryCount ? ix.entryStartLine(upTo) : ix.lineCount;
 		if (this.alerts.active) this.cb.alerts();
-		if (this.stageDone > 256 && this.stageDone < ix.entryCount) {
+		if (upTo > 256 && upTo < ix.entryCount) {
 			// keep only the bytes of the entries still to come
-			const from = ix.lineStart(ix.entryStartLine(this.stageDone));
-			const rest = src.read(from, ix.bytes - from);
-			this.stage = new LogIndex({ format: this.format ?? ix.format.format });
+			const at = ix.lineStart(this.stageLine);
+			const rest = src.read(at, ix.bytes - at);
+			this.stage = new LogIndex({ format: this.format ?? (ix.settled ? ix.format.format : undefined) });
 			this.stage.append(Buffer.from(rest));
 			this.stage.finish();
 			this.stageBuf = [Buffer.from(rest)];
-			this.stageDone = 0;
+			this.stageLine = 0;
 		}
 	}
 
@@ -216,7 +222,9 @@ class Session {
 	}
 
 	private appendOutput(data: Buffer): void {
-		if (!this.format && this.doc.index.format.confidence > 0) this.format = this.doc.index.format.format;
+		// only a format detected on a full sample: one guessed from a few lines (plain) would cut the
+		// staged entries at every line when the staging index is rebuilt with it
+		if (!this.format && this.doc.index.settled && this.doc.index.format.confidence > 0) this.format = this.doc.index.format.format;
 		this.chunks.push(data);
 		this.bytes += data.length;
 		if (!this.pending.length) this.pendingOffset = this.totalOut;
@@ -303,6 +311,18 @@ class Session {
 		this.command = undefined;
 		await Promise.all([this.follower?.close(), cmd?.stop()]);
 	}
+}
+
+/** The first entry of `ix` that starts at or after `line`. */
+function firstEntryFrom(ix: LogIndex, line: number): number {
+	let lo = 0;
+	let hi = ix.entryCount;
+	while (lo < hi) {
+		const mid = (lo + hi) >> 1;
+		if (ix.entryStartLine(mid) < line) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
 }
 
 export class FollowService {
