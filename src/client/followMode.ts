@@ -422,19 +422,19 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 	}
 
 	/**
-	 * Bursts: while lines arrive at `burstRate` or faster (and until FOLLOW_BURST_QUIET_MS after they
-	 * drop below half of it or stop), the tab is in the light language. Measured in this host
-	 * (test/host/followBurst.test.ts): at 10,000 lines/s the full grammar's tokenizer worker fell
+	 * Bursts: while lines arrive at `burstRate` or faster (until they drop below a quarter of it, or
+	 * FOLLOW_BURST_QUIET_MS without lines), the tab is in a language without a grammar. Measured in
+	 * this host (test/host/followBurst.test.ts): at 10,000 lines/s the grammar's tokenizer worker fell
 	 * behind, and every late result re-counted the lines of all edits it had not seen (VS Code's
-	 * setTokensAndStates), 8 of 45 s of the workbench's main thread; the LSP folding and outline
-	 * requests, entry marks and Problems tree followed every change too. The light grammar keeps up,
-	 * and those features are not asked for a language they do not serve; all of them run again,
-	 * once, when the burst ends.
+	 * setTokensAndStates), 8 of 45 s of the workbench's main thread — still 2.5 of 38 s with a
+	 * one-rule grammar; the LSP folding and outline requests, entry marks and the Problems tree
+	 * followed every change too. Those features are not asked for a language they do not serve; all
+	 * of them run again, once, when the burst ends.
 	 */
 	private trackBurst(s: Session, rate: number): void {
 		if (s.burstRate <= 0) return;
 		if (!s.burst && rate >= s.burstRate) this.setBurst(s, true);
-		else if (s.burst && rate < s.burstRate / 2) {
+		else if (s.burst && rate < s.burstRate / 4) {
 			this.setBurst(s, false);
 			return;
 		}
@@ -600,7 +600,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		if (alerting) text = `$(bell-dot) ${text}`;
 		const what = s.command ? (s.command.shell ? `sh -c ${s.command.argv.join(' ')}` : joinCommandLine(s.command.argv)) : s.info.path;
 		const shown = this.statusShown;
-		const tooltip = `${what}\n${formatCount(st?.received ?? 0)} lines received, ${formatCount(st?.lines ?? 0)} in the tab${s.burst ? '\nA burst: level words coloured only; folding, outline, entry marks and the Problems tree catch up when it ends' : ''}\nClick to ${exit ? 'run it again' : s.paused ? 'resume auto-scroll' : 'pause auto-scroll'}`;
+		const tooltip = `${what}\n${formatCount(st?.received ?? 0)} lines received, ${formatCount(st?.lines ?? 0)} in the tab${s.burst ? '\nA burst: no colours; folding, outline, entry marks and the Problems tree catch up when it ends' : ''}\nClick to ${exit ? 'run it again' : s.paused ? 'resume auto-scroll' : 'pause auto-scroll'}`;
 		const command = exit ? `restart:${s.info.id}` : 'toggle';
 		if (shown?.command !== command) this.statusItem.command = exit ? { command: 'logLens.restartFollowCommand', title: 'Restart', arguments: [s.info.id] } : 'logLens.toggleAutoScroll';
 		const label = `Log Lens: ${exit ? `${name} ${exit.code !== null ? `exited with code ${exit.code}` : `ended by ${exit.signal}`}` : `${s.paused ? 'paused' : 'following'} ${name}`}${alerting ? ', alerts raised' : ''}`;

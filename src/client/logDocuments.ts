@@ -9,7 +9,7 @@ import { Disposable } from './disposable';
 
 export const FILTER_SCHEME = 'loglens-filter';
 
-/** A follow tab's language while it bursts (a light grammar; see followMode.ts). */
+/** A follow tab's language while it bursts (no grammar; see followMode.ts). */
 export const LIVE_LANGUAGE = 'log-live';
 
 export function isLogDocument(doc: vscode.TextDocument | undefined): doc is vscode.TextDocument {

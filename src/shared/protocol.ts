@@ -240,7 +240,7 @@ export interface FollowParams {
 	burstLinesPerSecond?: number;
 }
 /** A burst ends after this long below its rate (or without lines); both sides use it. */
-export const FOLLOW_BURST_QUIET_MS = 1000;
+export const FOLLOW_BURST_QUIET_MS = 2000;
 export interface FollowInfo { id: string; uri: string; path: string; /** The command's process id (process group). */ pid?: number }
 /** Sent from the client: start following a file; the tab's URI comes back. */
 export namespace FollowStartRequest {
