@@ -10,7 +10,7 @@
 // ${XDG_CACHE_HOME:-~/.cache}/loglens-bench/: ~170 MB / 2,000,000 records; with --big (or
 // BENCH_BIG=1) also ~1 GB; with --huge (BENCH_HUGE=1) also ~5 GB, run once for memory only.
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -171,11 +171,59 @@ function countLines(path) {
 	return n;
 }
 
+// ---- wrapped logs ---------------------------------------------------------------------------
+/**
+ * The log as a Kubernetes node keeps a container's stderr (CRI: `<RFC3339Nano> stderr F <line>`, as
+ * containerd writes it), made once beside it: `bench.cri.log`.
+ */
+function criCopy(file) {
+	const out = file.replace(/\.log$/, '.cri.log');
+	if (existsSync(out) && statSync(out).mtimeMs >= statSync(file).mtimeMs) return out;
+	const src = openSync(file, 'r');
+	const dst = openSync(out + '.tmp', 'w');
+	const buf = Buffer.allocUnsafe(4 << 20);
+	let carry = Buffer.alloc(0);
+	let ns = BigInt(Date.UTC(2024, 4, 1, 10)) * 1000000n;
+	for (;;) {
+		const n = readSync(src, buf, 0, buf.length, null);
+		if (n === 0) break;
+		const chunk = Buffer.concat([carry, buf.subarray(0, n)]);
+		const parts = [];
+		let p = 0;
+		for (let nl = chunk.indexOf(10); nl >= 0; p = nl + 1, nl = chunk.indexOf(10, p)) {
+			ns += 21600123n;
+			const frac = String(ns % 1000000000n).padStart(9, '0').replace(/0+$/, '');
+			const stamp = new Date(Number(ns / 1000000n)).toISOString().slice(0, 19) + (frac ? '.' + frac : '') + 'Z';
+			parts.push(Buffer.from(stamp + ' stderr F '), chunk.subarray(p, nl + 1));
+		}
+		writeSync(dst, Buffer.concat(parts));
+		carry = Buffer.from(chunk.subarray(p));
+	}
+	closeSync(src);
+	closeSync(dst);
+	renameSync(out + '.tmp', out);
+	return out;
+}
+
+/** `summary` of the CRI-wrapped copy against the log itself: unwrapping costs at most half again. */
+function benchWrapped(file, label) {
+	const cri = criCopy(file);
+	console.error(`\n== CRI-wrapped ${label}: ${cri} (${(statSync(cri).size / 1e6).toFixed(0)} MB) ==`);
+	const plain = timeIt(...loglens('summary', file, '--json'), 'wsummary');
+	const wrapped = timeIt(...loglens('summary', cri, '--json'), 'csummary');
+	const a = JSON.parse(readFileSync(plain.out, 'utf8'));
+	const b = JSON.parse(readFileSync(wrapped.out, 'utf8'));
+	const same = a.entries === b.entries && JSON.stringify(a.levels) === JSON.stringify(b.levels);
+	notes.push(`CRI-wrapped ${label}: format ${b.format}, ${b.entries} entries, levels ${same ? 'the same as the log itself' : 'DIFFERENT from the log itself'}`);
+	row(`summary CRI-wrapped vs the log itself [${label}]`, wrapped.secs, plain.secs, '≤ 1.5×', (r) => r <= 1.5 && same);
+}
+
 // ---- run ------------------------------------------------------------------------------------
 const started = Date.now();
 console.error(`machine: ${machine.nproc} CPUs, ${machine.cpu}, load average at start ${machine.load}, node ${machine.node}`);
 const logs = followOnly ? [] : makeLogs();
 if (logs[0]) benchLog(logs[0], '170 MB');
+if (logs[0]) benchWrapped(logs[0], '170 MB');
 const bigLog = logs.find((p) => p.endsWith('bench-1g.log'));
 if (bigLog) benchLog(bigLog, '1 GB');
 const hugeLog = logs.find((p) => p.endsWith('bench-5g.log'));

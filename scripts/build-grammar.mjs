@@ -26,8 +26,9 @@ const LEVEL_SCOPE = {
 const HEADER_WORDS = {
 	trace: ['trace', 'trce', 'trc', 'verbose', 'verb', 'vrb', 'finest', 'finer'],
 	debug: ['debug', 'dbug', 'debu', 'dbg', 'fine', 'config'],
-	info: ['informational', 'information', 'info', 'inf'],
-	notice: ['notice', 'note'],
+	// MySQL/MariaDB write [Note] and [System] for informational lines (src/core/levels.ts: info)
+	info: ['informational', 'information', 'info', 'inf', 'system', 'note'],
+	notice: ['notice'],
 	warning: ['warning', 'warn', 'wrn'],
 	error: ['error', 'failure', 'fail', 'severe', 'err'],
 	critical: ['critical', 'crit', 'fatal', 'ftl', 'emergency', 'emerg', 'alert', 'dpanic', 'panic'],
@@ -43,6 +44,9 @@ const UPPER_ANYWHERE = {
 	error: ['ERROR', 'SEVERE'],
 	critical: ['CRITICAL', 'FATAL', 'EMERGENCY', 'EMERG', 'ALERT', 'PANIC'],
 };
+
+/** PostgreSQL's severities (`LOG` is its informational level, `DEBUG1`–`DEBUG5`, `PANIC`). */
+const POSTGRES = { trace: ['(?!)'], debug: ['DEBUG[1-5]', 'DEBUG'], info: ['LOG', 'INFO'], notice: ['NOTICE'], warning: ['WARNING'], error: ['ERROR'], critical: ['FATAL', 'PANIC'] };
 
 /** One capture group per level, in LEVELS order: `(?:(a|b)|(c)|...)`. */
 function levelGroups(words) {
@@ -249,6 +253,21 @@ const topLevel = [
 		comment: 'syslog program prefix then a level and a colon: "sshd[24200]: error: …"',
 		match: '(?<=\\]:[ \\t])(?i:' + levelGroups(HEADER_WORDS) + ')(?=:)',
 		captures: levelCaptures(1),
+	}),
+	rule('level-postgres', {
+		comment: 'PostgreSQL: "LOG:  msg", "DEBUG2:  msg" — the level and a colon followed by two spaces after the log_line_prefix',
+		match: '(?<=[ \\t])' + levelGroups(POSTGRES) + '(?=:  )',
+		captures: levelCaptures(1),
+	}),
+	rule('level-slash', {
+		comment: 'Icinga 2: "[2017-04-04 11:16:34 +0200] information/Notification: …" — severity/Component:',
+		match: '(?<=\\][ \\t])(?i:' + levelGroups(HEADER_WORDS) + ')(?=/[\\w.-]+:)',
+		captures: levelCaptures(1),
+	}),
+	rule('level-marker', {
+		comment: 'Redis: "1:M 01 May 2024 10:00:00.123 * Ready" — one-character levels . - * # after the time',
+		match: '(?<=\\d{2}:\\d{2}:\\d{2}\\.\\d{3}[ \\t])(?:(\\.)|(-)|(\\*)|(#))(?=[ \\t])',
+		captures: { 1: { name: LEVEL_SCOPE.debug }, 2: { name: LEVEL_SCOPE.trace }, 3: { name: LEVEL_SCOPE.notice }, 4: { name: LEVEL_SCOPE.warning } },
 	}),
 	rule('level-upper', {
 		comment: 'Upper-case level words anywhere (the header is usually one of them)',

@@ -1,17 +1,8 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { CliError, describeFsError } from './cliError';
 import { isStreamedInput, readStreamedInput } from './logInput';
 
-/** A user-facing failure: printed as one `loglens: …` line, exit code 2. */
-export class CliError extends Error {}
-
-/** Reason text for file-system errors, without a stack. */
-export function describeFsError(path: string, e: unknown): string {
-	const code = (e as NodeJS.ErrnoException)?.code;
-	if (code === 'ENOENT') return `${path}: no such file`;
-	if (code === 'EISDIR') return `${path}: is a directory`;
-	if (code === 'EACCES' || code === 'EPERM') return `${path}: permission denied`;
-	return `${path}: ${(e as Error)?.message ?? String(e)}`;
-}
+export { CliError, describeFsError };
 
 /** Bytes gathered before they are handed to stdout in one write. */
 const OUT_BATCH = 1 << 20;

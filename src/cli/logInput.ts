@@ -3,7 +3,7 @@
 // hands these here, so every command that streams its input accepts them.
 import { isGzipPath } from '../core/gzipSource';
 import { findRotatedSet, openFileSet, readRotatedSet, SetChunk } from '../core/rotatedSet';
-import { CliError, describeFsError } from './cliIo';
+import { CliError, describeFsError } from './cliError';
 
 /** `@rotated:app.log` names app.log's rotated set. */
 export const ROTATED_PREFIX = '@rotated:';

@@ -12,7 +12,9 @@ Commands:
 %COMMANDS%
 
 Options for every command:
-  --format ID    use this format instead of detecting it
+  --format F     use this format instead of detecting it: a format id, a Python logging
+                 format string (with --style %|{|$ and --datefmt), or a regex with named
+                 groups (?<time>…) (?<level>…) (?<logger>…) (?<message>…)
   --help         help for a command
   --version      print the version
 

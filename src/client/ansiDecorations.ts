@@ -5,6 +5,7 @@
  * entries and templates, whatever this setting says.)
  */
 import * as vscode from 'vscode';
+import { affects, setting } from './settings';
 import { Disposable } from './disposable';
 import { isLogDocument } from './logDocuments';
 
@@ -60,7 +61,7 @@ export class AnsiDecorations extends Disposable {
 		this._register(vscode.window.onDidChangeVisibleTextEditors(() => this.schedule()));
 		this._register(vscode.window.onDidChangeTextEditorVisibleRanges(() => this.schedule()));
 		this._register(vscode.workspace.onDidChangeTextDocument((e) => { if (isLogDocument(e.document)) this.schedule(); }));
-		this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('logLens.ansi')) this.schedule(); }));
+		this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (affects(e, 'ansi')) this.schedule(); }));
 		this._register({ dispose: () => { for (const t of this.colours.values()) t.dispose(); if (this.timer) clearTimeout(this.timer); } });
 		this.schedule();
 	}
@@ -87,7 +88,7 @@ export class AnsiDecorations extends Disposable {
 	readonly hidden = new Map<string, number>();
 
 	private apply(): void {
-		const raw = vscode.workspace.getConfiguration('logLens').get<string>('ansi', 'hide') === 'raw';
+		const raw = setting('ansi') === 'raw';
 		for (const ed of vscode.window.visibleTextEditors) {
 			if (!isLogDocument(ed.document)) continue;
 			const hide: vscode.Range[] = [];

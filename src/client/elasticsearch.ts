@@ -1,25 +1,29 @@
 /**
- * Elasticsearch: Export to Elasticsearch… (the active log, a filtered tab, or a followed log
- * continuously), Open Logs from Elasticsearch…, Set Elasticsearch Credentials, Test Elasticsearch
- * Connection. Credentials live only in SecretStorage; where to connect comes from the
- * `logLens.elasticsearch.*` settings. Every command takes an options argument that skips its
- * prompts (tests, keybindings, other extensions).
+ * Elasticsearch, the UI half: Export to Elasticsearch… (the active log, a filtered tab, or a
+ * followed log continuously), Open Logs from Elasticsearch…, Set Elasticsearch Credentials, Test
+ * Elasticsearch Connection. The work runs in the language server (server/elasticsearchService.ts)
+ * behind the protocol; this side prompts, shows progress and results, keeps credentials in
+ * SecretStorage (passed with each request, never stored by the server) and keeps the resume
+ * position of continuous exports in workspaceState. Every command takes an options argument that
+ * skips its prompts (tests, keybindings, other extensions).
+ *
+ * Loaded on the first Elasticsearch command (elasticsearchCommands.ts); it imports nothing that
+ * loads the Elasticsearch client — test/host/elasticsearch.test.ts checks the extension host never does.
  */
 import * as vscode from 'vscode';
-import type { Client } from '@elastic/elasticsearch';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import { Disposable } from './disposable';
-import { FILTER_SCHEME } from './logDocuments';
-import { FilterSpec, LEVEL_ORDER, LevelName } from '../shared/protocol';
-import { CompiledFilter, parseFilterLevel, parseTimeBound } from '../core/filter';
-import { LogFormat } from '../core/format';
-import { compilePythonFormat, PythonFormatStyle } from '../core/python/formatString';
-import { bulkExport, ExportItem, ExportSummary, formatSummary } from '../core/elasticsearch/bulkExport';
-import { createEsClient, describeEsError, EsConnectionOptions, EsCredentials, EsServerInfo, testConnection } from '../core/elasticsearch/connection';
-import { ExportState, fileItems, followItems, planResume, textItems } from '../core/elasticsearch/exportSources';
-import { isExportState, stateAt, ThrottledStateWriter } from '../core/elasticsearch/exportState';
-import { ensureIndexTemplate, templateName } from '../core/elasticsearch/indexTemplate';
-import { hitToLogText, LogSearch, searchLogs } from '../core/elasticsearch/search';
-import { compileUserFilter, globToRegExp } from '../core/userFilter';
+import { setting } from './settings';
+import type { ElasticsearchCommand } from './elasticsearchCommands';
+import { SETTING_DEFAULTS } from '../shared/settings';
+import { decodeFilterQuery, FILTER_SCHEME } from '../shared/schemes';
+import {
+	EsConnectionParams, EsTemplateRequest, EsTestConnectionRequest, ExportEndedNotification, ExportOutcome, ExportProgressNotification, ExportRequest,
+	ExportStateNotification, LEVEL_ORDER, LevelName, SearchProgressNotification, SearchRequest, StopExportRequest,
+} from '../shared/protocol';
+import type { EsCredentials, EsServerInfo } from '../core/elasticsearch/connection';
+import type { ExportState } from '../core/elasticsearch/exportSources';
+import { templateName } from '../core/elasticsearch/indexTemplate';
 
 /** Options of "Export to Elasticsearch…" (every field skips a prompt). */
 export interface ExportCommandOptions {
@@ -62,45 +66,74 @@ export interface ConnectionTestResult {
 	info?: EsServerInfo;
 }
 
+/** A continuous export running in the server, as the status bar shows it. */
 interface FollowJob {
 	key: string;
 	path: string;
 	index: string;
-	stop: AbortController;
-	cancel: AbortController;
-	done: Promise<ExportSummary>;
 	sent: number;
 }
 
 const SECRET_PREFIX = 'logLens.elasticsearch.credentials:';
 
+/** A request failure's message (the server describes Elasticsearch errors for the user). */
+function messageOf(e: unknown): string {
+	return e instanceof Error ? e.message : String(e);
+}
+
+function isCancelled(e: unknown): boolean {
+	return (e as { code?: number })?.code === -32800; // LSP RequestCancelled
+}
+
 export class ElasticsearchFeature extends Disposable {
 	private readonly follows = new Map<string, FollowJob>();
 	private readonly status: vscode.StatusBarItem;
+	private nextId = 0;
+	/** Progress callbacks of running one-shot exports and searches, by request id. */
+	private readonly progress = new Map<string, (p: { indexed?: number; failed?: number; sourceBytes?: number; totalBytes?: number; read?: number }) => void>();
 
-	constructor(private readonly context: vscode.ExtensionContext) {
+	constructor(private readonly context: vscode.ExtensionContext, private readonly client: LanguageClient) {
 		super();
 		this.status = this._register(vscode.window.createStatusBarItem('logLens.elasticsearch', vscode.StatusBarAlignment.Left, 10));
 		this.status.name = 'Log Lens: Elasticsearch export';
 		this.status.command = 'logLens.stopElasticsearchExport';
-		const reg = (id: string, fn: (arg?: never) => unknown) => this._register(vscode.commands.registerCommand(id, fn));
-		reg('logLens.exportToElasticsearch', (arg?: ExportCommandOptions | vscode.Uri) => this.exportCommand(arg instanceof vscode.Uri ? { uri: arg.toString() } : arg));
-		reg('logLens.stopElasticsearchExport', (arg?: { uri?: string }) => this.stopCommand(arg));
-		reg('logLens.openFromElasticsearch', (arg?: OpenLogsOptions) => this.openLogs(arg));
-		reg('logLens.setElasticsearchCredentials', (arg?: CredentialOptions) => this.setCredentials(arg));
-		reg('logLens.testElasticsearchConnection', () => this.testConnectionCommand());
-		this._register({ dispose: () => void this.stopAll() });
+		this._register(client.onNotification(ExportProgressNotification.type, (p) => {
+			const job = this.follows.get(p.id);
+			if (job) {
+				job.sent = p.indexed;
+				this.updateStatus();
+			} else this.progress.get(p.id)?.(p);
+		}));
+		this._register(client.onNotification(SearchProgressNotification.type, (p) => this.progress.get(p.id)?.(p)));
+		this._register(client.onNotification(ExportStateNotification.type, (p) => void this.context.workspaceState.update(p.id, p.state)));
+		this._register(client.onNotification(ExportEndedNotification.type, (p) => {
+			const job = this.follows.get(p.id);
+			if (!job) return;
+			this.follows.delete(p.id);
+			this.updateStatus();
+			if (p.outcome.error !== undefined) this.showFailure(p.outcome.error, `continuous export of ${job.path} stopped`);
+		}));
+	}
+
+	/** Runs one of the commands (registered, lazily, by elasticsearchCommands.ts). */
+	run(id: ElasticsearchCommand, arg: unknown): Promise<unknown> {
+		switch (id) {
+			case 'logLens.exportToElasticsearch': return this.exportCommand(arg instanceof vscode.Uri ? { uri: arg.toString() } : (arg as ExportCommandOptions | undefined));
+			case 'logLens.stopElasticsearchExport': return this.stopCommand(arg as { uri?: string } | undefined);
+			case 'logLens.openFromElasticsearch': return this.openLogs(arg as OpenLogsOptions | undefined);
+			case 'logLens.setElasticsearchCredentials': return this.setCredentials(arg as CredentialOptions | undefined);
+			case 'logLens.testElasticsearchConnection': return this.testConnectionCommand();
+		}
 	}
 
 	// ---- connection ------------------------------------------------------------------------------
 
 	private settings() {
-		const c = vscode.workspace.getConfiguration('logLens.elasticsearch');
 		return {
-			url: c.get<string>('url', '').trim(),
-			cloudId: c.get<string>('cloudId', '').trim(),
-			caFile: c.get<string>('caFile', '').trim(),
-			index: c.get<string>('index', 'loglens').trim() || 'loglens',
+			url: setting('elasticsearch.url').trim(),
+			cloudId: setting('elasticsearch.cloudId').trim(),
+			caFile: setting('elasticsearch.caFile').trim(),
+			index: setting('elasticsearch.index').trim() || SETTING_DEFAULTS['elasticsearch.index'],
 		};
 	}
 
@@ -121,7 +154,13 @@ export class ElasticsearchFeature extends Disposable {
 		}
 	}
 
-	private async connection(): Promise<EsConnectionOptions | undefined> {
+	/** Where to connect and the stored credentials, for one request; undefined (after saying why) when not possible. */
+	private async connection(): Promise<EsConnectionParams | undefined> {
+		// A workspace's settings choose where logs (and the stored credentials) go: only when trusted.
+		if (!vscode.workspace.isTrusted) {
+			void vscode.window.showErrorMessage('Log Lens: Elasticsearch is disabled in Restricted Mode: trust the workspace to export or read logs.');
+			return undefined;
+		}
 		const s = this.settings();
 		if (!s.url && !s.cloudId) {
 			const pick = await vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: set logLens.elasticsearch.url (or cloudId) first.'), 'Open Settings');
@@ -136,31 +175,15 @@ export class ElasticsearchFeature extends Disposable {
 		return p.replace(/^\$\{workspaceFolder\}/, folder ?? '');
 	}
 
-	private async client(): Promise<Client | undefined> {
-		// A workspace's settings choose where logs (and the stored credentials) go: only when trusted.
-		if (!vscode.workspace.isTrusted) {
-			void vscode.window.showErrorMessage('Log Lens: Elasticsearch is disabled in Restricted Mode: trust the workspace to export or read logs.');
-			return undefined;
-		}
-		const conn = await this.connection();
-		if (!conn) return undefined;
-		try {
-			return createEsClient(conn);
-		} catch (e) {
-			void vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: {0}', describeEsError(e)));
-			return undefined;
-		}
-	}
-
 	private where(): string {
 		const s = this.settings();
 		return s.url || 'Elastic Cloud';
 	}
 
-	/** Shows a connection failure with the step that fixes it. */
-	private async showFailure(e: unknown, what: string): Promise<string> {
-		const msg = describeEsError(e, this.where());
-		const actions = /401|credentials|privilege/.test(msg) ? ['Set Credentials'] : /TLS|refused|resolve|not Elasticsearch|URL/.test(msg) ? ['Open Settings'] : [];
+	/** Shows a failure (as the server described it) with the step that fixes it; returns the message. */
+	private showFailure(e: unknown, what: string): string {
+		const msg = typeof e === 'string' ? e : messageOf(e);
+		const actions = /401|credentials|privilege/.test(msg) ? ['Set Credentials'] : /TLS|refused|resolve|not Elasticsearch|URL|url/.test(msg) ? ['Open Settings'] : [];
 		void vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: {0}: {1}', what, msg), ...actions).then((pick) => {
 			if (pick === 'Set Credentials') void vscode.commands.executeCommand('logLens.setElasticsearchCredentials');
 			if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'logLens.elasticsearch');
@@ -209,69 +232,46 @@ export class ElasticsearchFeature extends Disposable {
 	}
 
 	private async testConnectionCommand(): Promise<ConnectionTestResult> {
-		const client = await this.client();
-		if (!client) return { ok: false, message: 'not configured' };
+		const connection = await this.connection();
+		if (!connection) return { ok: false, message: 'not configured' };
 		try {
-			const info = await testConnection(client);
+			const info = await this.client.sendRequest(EsTestConnectionRequest.type, { connection });
 			const message = `connected to ${info.clusterName} (Elasticsearch ${info.version}) at ${this.where()}`;
 			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: {0}.', message));
 			return { ok: true, message, info };
 		} catch (e) {
-			return { ok: false, message: await this.showFailure(e, 'Elasticsearch connection failed') };
-		} finally {
-			await client.close();
+			return { ok: false, message: this.showFailure(e, 'Elasticsearch connection failed') };
 		}
 	}
 
 	// ---- export ----------------------------------------------------------------------------------
 
-	/** The log to export: a file (maybe with a filter from a filtered tab) or editor text. */
-	private async exportSource(uriText?: string): Promise<{ path?: string; doc?: vscode.TextDocument; filters: CompiledFilter[]; label: string } | undefined> {
-		let uri = uriText ? (/^[a-z][\w+.-]+:/i.test(uriText) && !/^[a-z]:[\\/]/i.test(uriText) ? vscode.Uri.parse(uriText) : vscode.Uri.file(uriText)) : vscode.window.activeTextEditor?.document.uri;
+	/**
+	 * What to export: the URI the server reads (a file, or a filtered tab over one) and, when the
+	 * source is not a saved file, its text.
+	 */
+	private exportSource(uriText?: string): { uri: string; path?: string; text?: string; label: string } | undefined {
+		const uri = uriText ? (/^[a-z][\w+.-]+:/i.test(uriText) && !/^[a-z]:[\\/]/i.test(uriText) ? vscode.Uri.parse(uriText) : vscode.Uri.file(uriText)) : vscode.window.activeTextEditor?.document.uri;
 		if (!uri) {
 			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: open a log file first.'));
 			return undefined;
 		}
-		let filters: CompiledFilter[] = [];
+		let source = uri;
 		if (uri.scheme === FILTER_SCHEME) {
-			let st: { source: string; filter: FilterSpec };
-			try {
-				st = JSON.parse(uri.query) as { source: string; filter: FilterSpec };
-			} catch {
-				return undefined;
-			}
-			filters = compileUserFilter(st.filter, Date.now());
-			uri = vscode.Uri.parse(st.source);
+			const st = decodeFilterQuery(uri.query);
+			if (!st) return undefined;
+			source = vscode.Uri.parse(st.source);
 		}
-		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri!.toString());
-		const label = uri.path.split('/').pop() ?? 'log';
-		if (uri.scheme === 'file' && !doc?.isDirty) return { path: uri.fsPath, doc, filters, label };
-		if (doc) return { doc, filters, label };
-		void vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: cannot read {0} for export.', uri.toString()));
+		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === source.toString());
+		const label = source.path.split('/').pop() ?? 'log';
+		if (source.scheme === 'file' && !doc?.isDirty) return { uri: uri.toString(), path: source.fsPath, label };
+		if (doc) return { uri: uri.toString(), text: doc.getText(), label };
+		void vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: cannot read {0} for export.', source.toString()));
 		return undefined;
 	}
 
-	/** A format from `logLens.formats` whose glob matches the document. */
-	private configuredFormat(doc: vscode.TextDocument | undefined, path: string | undefined): LogFormat | string | undefined {
-		const entries = vscode.workspace.getConfiguration('logLens', doc?.uri ?? (path ? vscode.Uri.file(path) : undefined)).get<{ glob?: string; formatId?: string; format?: string; style?: PythonFormatStyle; datefmt?: string }[]>('formats', []);
-		for (const f of entries) {
-			if (!f.glob) continue;
-			const matches = doc ? vscode.languages.match({ pattern: f.glob }, doc) > 0 : path !== undefined && globToRegExp(f.glob).test(path);
-			if (!matches) continue;
-			if (f.format) {
-				try {
-					return compilePythonFormat({ format: f.format, style: f.style, datefmt: f.datefmt ?? null });
-				} catch {
-					continue;
-				}
-			}
-			if (f.formatId) return f.formatId;
-		}
-		return undefined;
-	}
-
-	private async exportCommand(arg?: ExportCommandOptions): Promise<ExportSummary | { following: string } | undefined> {
-		const src = await this.exportSource(arg?.uri);
+	private async exportCommand(arg?: ExportCommandOptions): Promise<ExportOutcome | { following: string } | undefined> {
+		const src = this.exportSource(arg?.uri);
 		if (!src) return undefined;
 		let index = arg?.index;
 		if (!index) {
@@ -295,121 +295,85 @@ export class ElasticsearchFeature extends Disposable {
 			void vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: only a file on disk can be exported continuously.'));
 			return undefined;
 		}
-		const client = await this.client();
-		if (!client) return undefined;
-		let closeClient = true;
+		const connection = await this.connection();
+		if (!connection) return undefined;
 		try {
-			try {
-				await testConnection(client);
-				await this.ensureTemplate(client, index, arg?.createTemplate);
-			} catch (e) {
-				await this.showFailure(e, 'cannot export');
-				return undefined;
-			}
-			const format = this.configuredFormat(src.doc, src.path);
-			const filter = src.filters.length ? src.filters : undefined;
-			if (follow && src.path) {
-				closeClient = false;
-				return this.startFollow(client, src.path, index, format, filter);
-			}
-			return await this.exportOnce(client, src, index, format, filter, arg?.refresh ?? true, !!arg);
-		} finally {
-			if (closeClient) await client.close();
+			await this.client.sendRequest(EsTestConnectionRequest.type, { connection });
+			await this.ensureTemplate(connection, index, arg?.createTemplate);
+		} catch (e) {
+			this.showFailure(e, 'cannot export');
+			return undefined;
 		}
+		if (follow && src.path) return this.startFollow(connection, src.uri, src.path, index);
+		return this.exportOnce(connection, src, index, arg?.refresh ?? true, !!arg);
 	}
 
-	private async ensureTemplate(client: Client, index: string, create: boolean | undefined): Promise<void> {
-		const state = await ensureIndexTemplate(client, index, create === true);
+	private async ensureTemplate(connection: EsConnectionParams, index: string, create: boolean | undefined): Promise<void> {
+		const state = await this.client.sendRequest(EsTemplateRequest.type, { connection, index, create: create === true });
 		if (state !== 'missing' || create === false) return;
 		const pick = await vscode.window.showInformationMessage(
 			`Log Lens: there is no index template with ECS mappings for '${index}' (@timestamp as date, log.level as keyword, message as text, error.stack_trace as wildcard). Create it?`,
 			'Create Template', 'Export Without');
 		if (pick === 'Create Template') {
-			await ensureIndexTemplate(client, index, true);
+			await this.client.sendRequest(EsTemplateRequest.type, { connection, index, create: true });
 			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: created index template {0}.', templateName(index)));
 		}
 	}
 
-	private async exportOnce(client: Client, src: { path?: string; doc?: vscode.TextDocument; label: string }, index: string, format: LogFormat | string | undefined, filter: CompiledFilter[] | undefined, refresh: boolean, quiet: boolean): Promise<ExportSummary | undefined> {
+	private async exportOnce(connection: EsConnectionParams, src: { uri: string; text?: string; label: string }, index: string, refresh: boolean, quiet: boolean): Promise<ExportOutcome | undefined> {
 		const title = `Log Lens: exporting ${src.label} to '${index}'`;
-		const summary = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-			const cancel = new AbortController();
-			const sub = token.onCancellationRequested(() => cancel.abort());
-			let total = 0;
-			let reported = 0;
-			const items: AsyncIterable<ExportItem> | Iterable<ExportItem> = src.path
-				? fileItems(src.path, { format, filter, signal: cancel.signal, onRead: (_b, t) => (total = t) })
-				: textItems(Buffer.from(src.doc?.getText() ?? '', 'utf8'), { format, filter, filePath: src.doc?.uri.scheme === 'file' ? src.doc.uri.fsPath : undefined });
-			if (!src.path) total = Buffer.byteLength(src.doc?.getText() ?? '');
-			try {
-				return await bulkExport(client, items, {
-					index, signal: cancel.signal, refresh,
-					onProgress: (p) => {
-						const pct = total > 0 ? Math.min(100, (p.sourceBytes / total) * 100) : 0;
-						progress.report({ increment: pct - reported, message: `${p.indexed.toLocaleString('en-US')} indexed${p.failed ? `, ${p.failed} refused` : ''}` });
-						reported = pct;
-					},
+		const id = `export-${++this.nextId}`;
+		let outcome: ExportOutcome;
+		try {
+			outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+				let reported = 0;
+				this.progress.set(id, (p) => {
+					const pct = p.totalBytes ? Math.min(100, ((p.sourceBytes ?? 0) / p.totalBytes) * 100) : 0;
+					progress.report({ increment: pct - reported, message: `${(p.indexed ?? 0).toLocaleString('en-US')} indexed${p.failed ? `, ${p.failed} refused` : ''}` });
+					reported = pct;
 				});
-			} finally {
-				sub.dispose();
-			}
-		});
-		const text = formatSummary(summary, index);
-		if (summary.error !== undefined) {
-			await this.showFailure(summary.error, `export stopped after ${summary.indexed} entries`);
-		} else if (summary.failed > 0) {
-			void vscode.window.showWarningMessage(vscode.l10n.t('Log Lens: {0}; {1} refused.', text.split('\n')[0], summary.failed), { modal: false, detail: text }, 'Show Reasons').then((p) => {
+				const r = await this.client.sendRequest(ExportRequest.type, { id, connection, uri: src.uri, text: src.text, index, refresh }, token);
+				return r as ExportOutcome;
+			});
+		} catch (e) {
+			if (isCancelled(e)) void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: export cancelled.'));
+			else this.showFailure(e, 'cannot export');
+			return undefined;
+		} finally {
+			this.progress.delete(id);
+		}
+		const text = outcome.text;
+		if (outcome.error !== undefined) {
+			this.showFailure(outcome.error, `export stopped after ${outcome.indexed} entries`);
+		} else if (outcome.failed > 0) {
+			void vscode.window.showWarningMessage(vscode.l10n.t('Log Lens: {0}; {1} refused.', text.split('\n')[0], outcome.failed), { modal: false, detail: text }, 'Show Reasons').then((p) => {
 				if (p) void vscode.workspace.openTextDocument({ content: text, language: 'plaintext' }).then((d) => vscode.window.showTextDocument(d));
 			});
-		} else if (!quiet || summary.aborted) void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: {0}', text.replace(/\n/g, ' ')));
-		return summary;
+		} else if (!quiet || outcome.aborted) void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: {0}', text.replace(/\n/g, ' ')));
+		return outcome;
 	}
 
+	/** workspaceState key of a continuous export's position (also its id in the server). */
 	private stateKey(path: string, index: string): string {
 		return `logLens.elasticsearch.follow:${index}:${path}`;
 	}
 
-	private startFollow(client: Client, path: string, index: string, format: LogFormat | string | undefined, filter: CompiledFilter[] | undefined): { following: string } {
+	private async startFollow(connection: EsConnectionParams, uri: string, path: string, index: string): Promise<{ following: string } | undefined> {
 		const key = this.stateKey(path, index);
 		if (this.follows.has(key)) {
-			void client.close();
 			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: {0} is already being exported to \'{1}\'.', path, index));
 			return { following: key };
 		}
-		const saved = this.context.workspaceState.get<unknown>(key);
-		const state = isExportState(saved, index) ? saved : undefined;
-		const writer = new ThrottledStateWriter(async (s: ExportState) => {
-			await this.context.workspaceState.update(key, s);
-		});
-		const job: FollowJob = { key, path, index, stop: new AbortController(), cancel: new AbortController(), done: Promise.resolve({} as ExportSummary), sent: 0 };
-		job.done = (async () => {
-			const plan = await planResume(path, state);
-			const items = followItems(path, { format, filter, plan, stop: job.stop.signal, signal: job.cancel.signal });
-			try {
-				return await bulkExport(client, items, {
-					index, concurrency: 1, flushIntervalMs: 1000, signal: job.cancel.signal,
-					onAcknowledged: (at) => writer.update(stateAt(index, at)),
-					onProgress: (p) => {
-						job.sent = p.indexed;
-						this.updateStatus();
-					},
-				});
-			} finally {
-				await writer.flush();
-				await client.close();
-			}
-		})();
-		this.follows.set(key, job);
+		const state = this.context.workspaceState.get<ExportState>(key);
+		this.follows.set(key, { key, path, index, sent: 0 });
+		try {
+			await this.client.sendRequest(ExportRequest.type, { id: key, connection, uri, index, follow: true, state });
+		} catch (e) {
+			this.follows.delete(key);
+			this.showFailure(e, 'cannot export');
+			return undefined;
+		}
 		this.updateStatus();
-		void job.done.then((s) => {
-			this.follows.delete(key);
-			this.updateStatus();
-			if (s.error !== undefined) void this.showFailure(s.error, `continuous export of ${path} stopped`);
-		}, (e: unknown) => {
-			this.follows.delete(key);
-			this.updateStatus();
-			void this.showFailure(e, `continuous export of ${path} stopped`);
-		});
 		void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: exporting {0} to \'{1}\' continuously{2}. Stop it from the status bar.', path.split(/[\\/]/).pop() ?? path, index, state ? ' (resuming)' : ''));
 		return { following: key };
 	}
@@ -427,7 +391,7 @@ export class ElasticsearchFeature extends Disposable {
 	}
 
 	/** Stops continuous exports (the one for `uri`, or a chosen one, or all); resolves when their last documents are sent. */
-	private async stopCommand(arg?: { uri?: string }): Promise<ExportSummary[]> {
+	private async stopCommand(arg?: { uri?: string }): Promise<ExportOutcome[]> {
 		let jobs = [...this.follows.values()];
 		if (arg?.uri) {
 			const p = arg.uri.startsWith('file:') ? vscode.Uri.parse(arg.uri).fsPath : arg.uri;
@@ -437,13 +401,11 @@ export class ElasticsearchFeature extends Disposable {
 			if (!pick) return [];
 			jobs = pick.jobs;
 		}
-		for (const j of jobs) j.stop.abort();
-		return Promise.all(jobs.map((j) => j.done));
-	}
-
-	private async stopAll(): Promise<void> {
-		for (const j of this.follows.values()) j.stop.abort();
-		await Promise.all([...this.follows.values()].map((j) => j.done.catch(() => undefined)));
+		if (jobs.length === 0) return [];
+		const outcomes = await this.client.sendRequest(StopExportRequest.type, { ids: jobs.map((j) => j.key) });
+		for (const j of jobs) this.follows.delete(j.key);
+		this.updateStatus();
+		return outcomes;
 	}
 
 	// ---- read back -------------------------------------------------------------------------------
@@ -472,42 +434,25 @@ export class ElasticsearchFeature extends Disposable {
 			o.query = await vscode.window.showInputBox({ title: 'Log Lens: Open Logs from Elasticsearch (4/4): text', prompt: 'Words that must all occur (empty: any)', ignoreFocusOut: true });
 			if (o.query === undefined) return undefined;
 		}
-		const search: LogSearch = { index: o.index, query: o.query || undefined, limit: o.limit ?? 10_000 };
+		const connection = await this.connection();
+		if (!connection) return undefined;
+		const limit = o.limit ?? 10_000;
+		const id = `search-${++this.nextId}`;
+		let lines: string[];
 		try {
-			if (o.since) search.since = parseTimeBound(o.since);
-			if (o.until) search.until = parseTimeBound(o.until);
-			if (o.level) search.minLevel = parseFilterLevel(o.level);
-		} catch (e) {
-			void vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: {0}', (e as Error).message));
-			return undefined;
-		}
-		const client = await this.client();
-		if (!client) return undefined;
-		const lines: string[] = [];
-		let n = 0;
-		try {
-			await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Log Lens: reading '${o.index}'`, cancellable: true }, async (progress, token) => {
-				const cancel = new AbortController();
-				const sub = token.onCancellationRequested(() => cancel.abort());
-				try {
-					for await (const h of searchLogs(client, { ...search, signal: cancel.signal })) {
-						lines.push(hitToLogText(h));
-						if (++n % 1000 === 0) progress.report({ message: `${n.toLocaleString('en-US')} entries` });
-					}
-				} finally {
-					sub.dispose();
-				}
+			lines = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Log Lens: reading '${o.index}'`, cancellable: true }, async (progress, token) => {
+				this.progress.set(id, (p) => progress.report({ message: `${(p.read ?? 0).toLocaleString('en-US')} entries` }));
+				return (await this.client.sendRequest(SearchRequest.type, { id, connection, index: o.index!, since: o.since || undefined, until: o.until || undefined, minLevel: o.level, query: o.query || undefined, limit }, token)).lines;
 			});
 		} catch (e) {
-			if (!(e instanceof Error && /abort/i.test(e.name + e.message))) {
-				await this.showFailure(e, `cannot read '${o.index}'`);
-				return undefined;
-			}
+			if (!isCancelled(e)) this.showFailure(e, `cannot read '${o.index}'`);
+			return undefined;
 		} finally {
-			await client.close();
+			this.progress.delete(id);
 		}
+		const n = lines.length;
 		const what = [o.level ? `≥${o.level}` : '', o.query ? `"${o.query}"` : '', o.since ? `since ${o.since}` : '', o.until ? `until ${o.until}` : ''].filter(Boolean).join(', ');
-		const head = `# Log Lens: ${n.toLocaleString('en-US')} entries from Elasticsearch index '${o.index}'${what ? ` (${what})` : ''}${n >= (search.limit ?? 0) ? ` — first ${n.toLocaleString('en-US')} shown` : ''}`;
+		const head = `# Log Lens: ${n.toLocaleString('en-US')} entries from Elasticsearch index '${o.index}'${what ? ` (${what})` : ''}${n >= limit ? ` — first ${n.toLocaleString('en-US')} shown` : ''}`;
 		const doc = await vscode.workspace.openTextDocument({ language: 'log', content: `${head}\n${lines.join('\n')}${lines.length ? '\n' : ''}` });
 		return vscode.window.showTextDocument(doc, { preview: false });
 	}
@@ -522,7 +467,3 @@ function validIndex(name: string): string | undefined {
 	return undefined;
 }
 
-/** Registers the Elasticsearch commands; dispose stops continuous exports after sending what was read. */
-export function registerElasticsearch(context: vscode.ExtensionContext): vscode.Disposable {
-	return new ElasticsearchFeature(context);
-}

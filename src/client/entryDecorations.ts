@@ -8,7 +8,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { EntryRangesRequest } from '../shared/protocol';
 import { Disposable } from './disposable';
 import { LogDocuments, isLogDocument } from './logDocuments';
-import { readSettings } from './settings';
+import { affects, setting } from './settings';
 
 export class EntryDecorations extends Disposable {
 	private readonly errorBody = this._register(vscode.window.createTextEditorDecorationType({
@@ -29,7 +29,7 @@ export class EntryDecorations extends Disposable {
 		this._register(docs.onDidChangeSummary((s) => {
 			for (const ed of vscode.window.visibleTextEditors) if (ed.document.uri.toString() === s.uri) void this.update(ed);
 		}));
-		this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('logLens.entryDecorations')) void this.updateVisible(); }));
+		this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (affects(e, 'entryDecorations')) void this.updateVisible(); }));
 		void this.updateVisible();
 	}
 
@@ -39,7 +39,7 @@ export class EntryDecorations extends Disposable {
 
 	async update(ed: vscode.TextEditor): Promise<void> {
 		if (!isLogDocument(ed.document)) return;
-		if (!readSettings(ed.document.uri).entryDecorations) {
+		if (!setting('entryDecorations', ed.document.uri)) {
 			ed.setDecorations(this.errorBody, []);
 			return;
 		}

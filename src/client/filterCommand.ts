@@ -11,10 +11,10 @@ import { FilterRequest, FilterSpec, LEVEL_ORDER, LevelName, FilterResult, LevelC
 import { Disposable } from './disposable';
 import { describeFilter, formatCount } from '../shared/describeFilter';
 import type { MergeView } from './mergeView';
-import { FILTER_SCHEME, LogDocuments, isLogDocument } from './logDocuments';
-import { readSettings } from './settings';
+import { LogDocuments, isLogDocument } from './logDocuments';
+import { decodeFilterQuery, FILTER_SCHEME, FilterState, MERGE_SCHEME, WINDOW_SCHEME } from '../shared/schemes';
+import { setting } from './settings';
 
-interface FilterState { source: string; filter: FilterSpec }
 
 /**
  * A filtered tab holds at most this much text (logLens.filter.maxEntries caps entries). VS Code
@@ -38,12 +38,7 @@ export function encodeFilterUri(state: FilterState, title: string): vscode.Uri {
 }
 
 export function decodeFilterUri(uri: vscode.Uri): FilterState | undefined {
-	if (uri.scheme !== FILTER_SCHEME) return undefined;
-	try {
-		return JSON.parse(uri.query) as FilterState;
-	} catch {
-		return undefined;
-	}
+	return uri.scheme === FILTER_SCHEME ? decodeFilterQuery(uri.query) : undefined;
 }
 
 export class FilterFeature extends Disposable implements vscode.TextDocumentContentProvider {
@@ -52,6 +47,8 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 	/** Last result per filter URI: the line map for Go to Source Line. */
 	private readonly results = new Map<string, FilterResult>();
 	private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
+	/** Other virtual tabs whose lines lead back to a source (see `addSourceLocator`). */
+	private readonly locators: ((uri: vscode.Uri, line: number) => vscode.Location | undefined)[] = [];
 	private readonly _onDidShowPicker = this._register(new vscode.EventEmitter<vscode.QuickPick<vscode.QuickPickItem>>());
 	/** Fires when a filter QuickPick is shown (tests drive it through the real QuickPick commands). */
 	readonly onDidShowPicker = this._onDidShowPicker.event;
@@ -59,7 +56,7 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 	constructor(private readonly client: LanguageClient, docs: LogDocuments, private readonly merged?: MergeView) {
 		super();
 		this._register(vscode.workspace.registerTextDocumentContentProvider(FILTER_SCHEME, this));
-		this._register(vscode.languages.registerDefinitionProvider([{ scheme: FILTER_SCHEME }, { scheme: 'loglens-merge' }], {
+		this._register(vscode.languages.registerDefinitionProvider([{ scheme: FILTER_SCHEME }, { scheme: MERGE_SCHEME }], {
 			provideDefinition: (doc, pos) => this.sourceLocation(doc.uri, pos.line) ?? this.merged?.sourceOf(doc.uri, pos.line),
 		}));
 		this._register(vscode.workspace.onDidCloseTextDocument((d) => {
@@ -98,7 +95,7 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 	async provideTextDocumentContent(uri: vscode.Uri, token: vscode.CancellationToken): Promise<string> {
 		const st = decodeFilterUri(uri);
 		if (!st) return '';
-		const max = readSettings(vscode.Uri.parse(st.source)).filterMaxEntries;
+		const max = setting('filter.maxEntries', vscode.Uri.parse(st.source));
 		const name = vscode.Uri.parse(st.source).path.split('/').pop() ?? '';
 		// The server returns the tab's text with its header line and indexes it itself (the tab is
 		// not synced back); the text is capped in bytes too, as VS Code copies a virtual document's
@@ -119,7 +116,7 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 		const st = decodeFilterUri(doc.uri);
 		if (st) return { source: vscode.Uri.parse(st.source), base: st.filter };
 		// a large-log window filters the whole file, not the window
-		if (doc.uri.scheme === 'loglens-window') return { source: vscode.Uri.file(doc.uri.query) };
+		if (doc.uri.scheme === WINDOW_SCHEME) return { source: vscode.Uri.file(doc.uri.query) };
 		return { source: doc.uri };
 	}
 
@@ -248,6 +245,12 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 		return r;
 	}
 
+	/** Go to Source Line works in another kind of tab too (the inner log of a wrapped log). */
+	addSourceLocator(locate: (uri: vscode.Uri, line: number) => vscode.Location | undefined): vscode.Disposable {
+		this.locators.push(locate);
+		return { dispose: () => void this.locators.splice(this.locators.indexOf(locate), 1) };
+	}
+
 	/** Source location of a line of a filtered tab. */
 	sourceLocation(uri: vscode.Uri, line: number): vscode.Location | undefined {
 		const st = decodeFilterUri(uri);
@@ -262,9 +265,10 @@ export class FilterFeature extends Disposable implements vscode.TextDocumentCont
 	private async goToSourceLine(): Promise<vscode.TextEditor | undefined> {
 		const ed = vscode.window.activeTextEditor;
 		if (!ed) return undefined;
-		const loc = this.sourceLocation(ed.document.uri, ed.selection.active.line) ?? await this.merged?.sourceOf(ed.document.uri, ed.selection.active.line);
+		const at = ed.selection.active.line;
+		const loc = this.sourceLocation(ed.document.uri, at) ?? this.locators.map((f) => f(ed.document.uri, at)).find((l) => l !== undefined) ?? await this.merged?.sourceOf(ed.document.uri, at);
 		if (!loc) {
-			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: Go to Source Line works in a filtered or merged tab.'));
+			void vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: Go to Source Line works in a filtered, merged or inner-log tab.'));
 			return undefined;
 		}
 		const doc = await vscode.workspace.openTextDocument(loc.uri);

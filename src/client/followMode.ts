@@ -6,6 +6,7 @@
  * the end, pauses when the user moves up, marks rotations, and raises coalesced alerts.
  */
 import * as vscode from 'vscode';
+import { setting } from './settings';
 import * as path from 'path';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
@@ -13,12 +14,12 @@ import {
 	FOLLOW_BURST_QUIET_MS, FollowMarker, FollowRestartRequest, FollowStartRequest, FollowStatus, FollowStopNotification, LEVEL_ORDER, LevelName,
 } from '../shared/protocol';
 import { joinCommandLine, splitCommandLine } from '../shared/commandLine';
-import { readSettings } from './settings';
 import { LIVE_LANGUAGE } from './logDocuments';
 import { Disposable } from './disposable';
 import { formatCount } from '../shared/describeFilter';
 
-export const FOLLOW_SCHEME = 'loglens-follow';
+import { FOLLOW_SCHEME } from '../shared/schemes';
+export { FOLLOW_SCHEME };
 const RECENT_KEY = 'logLens.recentFollows';
 const RECENT_COMMANDS_KEY = 'logLens.recentCommands';
 /** How often the status item's rate and counts are redrawn while lines arrive. */
@@ -202,13 +203,12 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 
 	/** Starts following `path` (or, with `command`, that command's output) and opens its live tab. */
 	async start(filePath: string, opts: { filter?: FilterSpec; fromStart?: boolean; command?: FollowCommand } = {}): Promise<vscode.TextEditor> {
-		const cfg = vscode.workspace.getConfiguration('logLens.follow');
-		const burstRate = readSettings().followBurstLinesPerSecond;
+		const burstRate = setting('follow.burstLinesPerSecond');
 		const info = await this.client.sendRequest(FollowStartRequest.type, {
 			burstLinesPerSecond: burstRate,
 			path: filePath, fromStart: opts.fromStart, filter: opts.filter, command: opts.command,
-			maxLines: cfg.get<number>('maxLines', 100_000), usePolling: cfg.get<boolean>('usePolling', false), pollIntervalMs: cfg.get<number>('pollIntervalMs', 250),
-			anomalyAlerts: cfg.get<boolean>('anomalyAlerts', false),
+			maxLines: setting('follow.maxLines'), usePolling: setting('follow.usePolling'), pollIntervalMs: setting('follow.pollIntervalMs'),
+			anomalyAlerts: setting('follow.anomalyAlerts'),
 		});
 		const uri = vscode.Uri.parse(info.uri);
 		const s: Session = { info, command: opts.command, uri, paused: false, markers: [], queue: [], applying: false, headLines: 0, dropTo: { lines: 0, bytes: 0 }, markersHead: 0, burst: false, burstRate };
@@ -264,7 +264,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 
 	private async pickCommand(): Promise<FollowCommand | undefined> {
 		type Item = vscode.QuickPickItem & { cmd?: FollowCommand };
-		const presets = readSettings().followCommands.filter((c) => Array.isArray(c.command) && c.command.length > 0);
+		const presets = setting('follow.commands').filter((c) => Array.isArray(c.command) && c.command.length > 0);
 		const recent = this.state.get<FollowCommand[]>(RECENT_COMMANDS_KEY, []);
 		const items: Item[] = [{ label: '$(edit) Enter a command…', description: 'run without a shell unless it needs one' }];
 		if (presets.length) items.push({ label: 'logLens.follow.commands', kind: vscode.QuickPickItemKind.Separator }, ...presets.map((p) => ({ label: `$(terminal) ${p.name}`, description: joinCommandLine(p.command), cmd: { argv: p.command, shell: p.shell, cwd: p.cwd, name: p.name } })));

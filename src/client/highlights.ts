@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from './disposable';
 import { isLogDocument } from './logDocuments';
-import { HighlightRule, readSettings } from './settings';
+import { affects, HighlightRule, setting } from './settings';
 import { compileSafe } from '../core/safeRegex';
 
 interface Compiled { rule: HighlightRule; type: vscode.TextEditorDecorationType; test: (line: string) => [number, number][] }
@@ -22,7 +22,7 @@ export class Highlights extends Disposable {
 
 	constructor() {
 		super();
-		this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('logLens.highlights')) this.reload(); }));
+		this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (affects(e, 'highlights')) this.reload(); }));
 		this._register(vscode.window.onDidChangeVisibleTextEditors(() => this.schedule()));
 		this._register(vscode.window.onDidChangeTextEditorVisibleRanges(() => this.schedule()));
 		this._register(vscode.workspace.onDidChangeTextDocument((e) => { if (isLogDocument(e.document)) this.schedule(); }));
@@ -37,7 +37,7 @@ export class Highlights extends Disposable {
 
 	private reload(): void {
 		this.clear();
-		for (const rule of readSettings().highlights) {
+		for (const rule of setting('highlights')) {
 			if (!rule || typeof rule.pattern !== 'string' || !rule.pattern) continue;
 			const res = compileSafe(rule.regex ? rule.pattern : escapeRegex(rule.pattern), { ignoreCase: !!rule.ignoreCase });
 			if ('error' in res) {

@@ -4,6 +4,8 @@ import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } f
 import { FOLLOW_SCHEME } from './followMode';
 import { WINDOW_SCHEME } from './largeLog';
 import { FILTER_SCHEME } from './logDocuments';
+import { affects, serverSettings } from './settings';
+import { ServerSettingsNotification } from '../shared/protocol';
 
 export const LOG_SELECTOR: vscode.DocumentSelector = [{ language: 'log' }];
 
@@ -14,7 +16,11 @@ function serverSide(uri: vscode.Uri): boolean {
 	return SERVER_SIDE_SCHEMES.has(uri.scheme);
 }
 
-export async function startLanguageClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): Promise<LanguageClient> {
+/**
+ * The client, not yet started: features register their handlers on it first (requests sent before
+ * it runs wait for the start), so activation does not wait for the server process.
+ */
+export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): LanguageClient {
 	const module = context.asAbsolutePath('dist/server.js');
 	const serverOptions: ServerOptions = {
 		run: { module, transport: TransportKind.ipc },
@@ -23,8 +29,7 @@ export async function startLanguageClient(context: vscode.ExtensionContext, outp
 	const clientOptions: LanguageClientOptions = {
 		documentSelector: [{ language: 'log' }],
 		outputChannel: output,
-		synchronize: { configurationSection: 'logLens' },
-		initializationOptions: { storagePath: context.storageUri?.fsPath },
+		initializationOptions: { storagePath: context.storageUri?.fsPath, settings: serverSettings() },
 		middleware: {
 			// A follow tab's, large-log window's or filtered tab's text comes from the server, which indexes it
 			// there: syncing it back (megabytes, on every update) would be pure waste, and the
@@ -35,6 +40,12 @@ export async function startLanguageClient(context: vscode.ExtensionContext, outp
 		},
 	};
 	const client = new LanguageClient('logLens', 'Log Lens', serverOptions, clientOptions);
-	await client.start();
+	// The server's settings, pushed on every change (it does not read settings itself). Trust
+	// changes what restricted settings (pathMappings, alerts) read as.
+	const send = () => void client.sendNotification(ServerSettingsNotification.type, serverSettings()).catch(() => undefined);
+	context.subscriptions.push(
+		vscode.workspace.onDidChangeConfiguration((e) => { if (affects(e, '')) send(); }),
+		vscode.workspace.onDidGrantWorkspaceTrust(send),
+	);
 	return client;
 }

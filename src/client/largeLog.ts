@@ -11,7 +11,8 @@ import { GotoTimeRequest, NavigateRequest, NavigationKind, WindowRequest, Window
 import { Disposable } from './disposable';
 import { formatCount } from '../shared/describeFilter';
 
-export const WINDOW_SCHEME = 'loglens-window';
+import { WINDOW_SCHEME } from '../shared/schemes';
+export { WINDOW_SCHEME };
 const WINDOW_LINES = 5000;
 
 interface WindowState { path: string; start: number; last?: WindowResult; pendingReveal?: number }

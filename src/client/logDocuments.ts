@@ -7,7 +7,8 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { IndexChangedNotification, LogSummary, SummaryRequest, OpenLogNotification, CloseLogNotification } from '../shared/protocol';
 import { Disposable } from './disposable';
 
-export const FILTER_SCHEME = 'loglens-filter';
+import { FILTER_SCHEME } from '../shared/schemes';
+export { FILTER_SCHEME };
 
 /** A follow tab's language while it bursts (no grammar; see followMode.ts). */
 export const LIVE_LANGUAGE = 'log-live';

@@ -4,14 +4,16 @@
  * label before it, the full path on hover). Go to Source Line jumps to the right file and line.
  */
 import * as vscode from 'vscode';
+import { setting, updateSetting } from './settings';
 import * as path from 'path';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { MergeContentRequest, MergeInfo, MergeRequest, MergeSourceRequest } from '../shared/protocol';
+import { MergeContentRequest, MergeDropNotification, MergeInfo, MergeRequest, MergeSourceRequest } from '../shared/protocol';
 import { Disposable } from './disposable';
 import { isRotatedName } from '../core/followRotation';
 import { formatCount } from '../shared/describeFilter';
 
-export const MERGE_SCHEME = 'loglens-merge';
+import { MERGE_SCHEME } from '../shared/schemes';
+export { MERGE_SCHEME };
 const PALETTE = ['charts.blue', 'charts.orange', 'charts.green', 'charts.purple', 'charts.yellow', 'charts.red', 'terminal.ansiCyan', 'terminal.ansiMagenta'];
 
 interface Merged { info: MergeInfo; entryLines: number[]; entryFiles: number[] }
@@ -30,7 +32,7 @@ export class MergeView extends Disposable implements vscode.TextDocumentContentP
 		this._register(vscode.workspace.onDidCloseTextDocument((d) => {
 			if (d.uri.scheme !== MERGE_SCHEME) return;
 			this.merges.delete(d.uri.query);
-			void client.sendNotification('logLens/merge/drop', { id: d.uri.query });
+			void client.sendNotification(MergeDropNotification.type, { id: d.uri.query });
 		}));
 		this._register({ dispose: () => { for (const t of this.labelTypes) t.dispose(); } });
 		this._register(vscode.workspace.onDidOpenTextDocument((d) => void this.offerRotatedSet(d)));
@@ -41,7 +43,7 @@ export class MergeView extends Disposable implements vscode.TextDocumentContentP
 	/** Opening a log that has rotated predecessors offers to show them as one timeline (once per file). */
 	private async offerRotatedSet(doc: vscode.TextDocument): Promise<void> {
 		if (doc.uri.scheme !== 'file' || doc.languageId !== 'log' || this.offered.has(doc.uri.fsPath)) return;
-		if (!vscode.workspace.getConfiguration('logLens').get<boolean>('rotatedSetPrompt', true)) return;
+		if (!setting('rotatedSetPrompt')) return;
 		this.offered.add(doc.uri.fsPath);
 		const base = path.basename(doc.uri.fsPath).replace(/(\.\d+)?(\.gz)?$/, '');
 		let names: [string, vscode.FileType][];
@@ -57,7 +59,7 @@ export class MergeView extends Disposable implements vscode.TextDocumentContentP
 		const never = vscode.l10n.t('Don\'t Ask Again');
 		const choice = await vscode.window.showInformationMessage(vscode.l10n.t('Log Lens: {0} has {1} rotated predecessor(s). Show them as one timeline?', base, rotated.length), open, never);
 		if (choice === open) await this.openRotatedSet(path.join(path.dirname(doc.uri.fsPath), base));
-		else if (choice === never) await vscode.workspace.getConfiguration('logLens').update('rotatedSetPrompt', false, vscode.ConfigurationTarget.Global);
+		else if (choice === never) await updateSetting('rotatedSetPrompt', false, vscode.ConfigurationTarget.Global);
 	}
 
 	async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
@@ -97,7 +99,7 @@ export class MergeView extends Disposable implements vscode.TextDocumentContentP
 
 	private async open(params: { paths: string[]; rotated?: boolean }, title: string): Promise<vscode.TextEditor> {
 		const info = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Log Lens: merging…') }, () =>
-			this.client.sendRequest(MergeRequest.type, { ...params, maxEntries: vscode.workspace.getConfiguration('logLens').get<number>('filter.maxEntries', 200_000) }));
+			this.client.sendRequest(MergeRequest.type, { ...params, maxEntries: setting('filter.maxEntries') }));
 		this.merges.set(info.id, { info, entryLines: [], entryFiles: [] });
 		const uri = vscode.Uri.from({ scheme: MERGE_SCHEME, path: `/${title}.log`, query: info.id });
 		let doc = await vscode.workspace.openTextDocument(uri);

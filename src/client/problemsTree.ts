@@ -8,6 +8,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { LevelName, Occurrence, OccurrencesRequest, ProblemsRequest, ProblemTemplate, ProblemsResult, LEVEL_ORDER } from '../shared/protocol';
 import { Disposable } from './disposable';
 import { FILTER_SCHEME, LogDocuments, isLogDocument } from './logDocuments';
+import { FOLLOW_SCHEME } from '../shared/schemes';
 import type { FollowMode } from './followMode';
 import { AlertEvent, AnomaliesRequest, Signal } from '../shared/protocol';
 import { formatCount } from '../shared/describeFilter';
@@ -111,7 +112,7 @@ export class ProblemsTree extends Disposable implements vscode.TreeDataProvider<
 				const [problems, signals] = await Promise.all([
 					this.client.sendRequest(ProblemsRequest.type, { uri, minLevel: this.minLevel }),
 					// a live follow tab raises anomaly alerts itself (logLens.follow.anomalyAlerts)
-					uri.startsWith('loglens-follow:') ? Promise.resolve([]) : this.client.sendRequest(AnomaliesRequest.type, { uri }).catch(() => []),
+					uri.startsWith(`${FOLLOW_SCHEME}:`) ? Promise.resolve([]) : this.client.sendRequest(AnomaliesRequest.type, { uri }).catch(() => []),
 				]);
 				this.results.set(uri, problems);
 				this.signals.set(uri, signals);

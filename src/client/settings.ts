@@ -1,47 +1,31 @@
 /**
- * Typed access to Log Lens settings. To add a setting: package.json `contributes.configuration`
- * → a field here → read it where it is used (never cache it across a configuration change).
+ * The one typed path from the extension to its settings: `setting('filter.maxEntries', uri)`.
+ * Keys, types and defaults (from package.json) are in shared/settings.ts, which says how to add
+ * one. Read a setting where it is used; never cache it across a configuration change.
  */
 import * as vscode from 'vscode';
+import { LogLensSettings, SERVER_SETTING_KEYS, ServerSettings, SETTING_DEFAULTS, SettingKey } from '../shared/settings';
 
-export interface HighlightRule {
-	pattern: string;
-	regex?: boolean;
-	ignoreCase?: boolean;
-	color?: string;
-	backgroundColor?: string;
-	fontWeight?: string;
-	wholeLine?: boolean;
-	overviewRuler?: boolean;
+export type { HighlightRule } from '../shared/settings';
+
+/** The value of `logLens.<key>` for `scope` (a resource, for resource-scoped settings). */
+export function setting<K extends SettingKey>(key: K, scope?: vscode.ConfigurationScope): LogLensSettings[K] {
+	return vscode.workspace.getConfiguration('logLens', scope).get<LogLensSettings[K]>(key, SETTING_DEFAULTS[key]);
 }
 
-/** A command offered by Follow Command Output… (`logLens.follow.commands`). */
-export interface FollowCommandPreset {
-	name: string;
-	command: string[];
-	shell?: boolean;
-	cwd?: string;
+/** Writes `logLens.<key>`. */
+export function updateSetting<K extends SettingKey>(key: K, value: LogLensSettings[K] | undefined, target: vscode.ConfigurationTarget): Thenable<void> {
+	return vscode.workspace.getConfiguration('logLens').update(key, value, target);
 }
 
-export interface LogLensSettings {
-	highlights: HighlightRule[];
-	entryDecorations: boolean;
-	statusBar: boolean;
-	filterMaxEntries: number;
-	/** Restricted: VS Code gives the default in Restricted Mode, where commands are never run anyway. */
-	followCommands: FollowCommandPreset[];
-	/** From this rate a follow tab does lighter work until the burst ends; 0: never. */
-	followBurstLinesPerSecond: number;
+/** True when the change touches `logLens.<key>` (for `scope`). */
+export function affects(e: vscode.ConfigurationChangeEvent, key: SettingKey | '', scope?: vscode.ConfigurationScope): boolean {
+	return e.affectsConfiguration(key ? `logLens.${key}` : 'logLens', scope);
 }
 
-export function readSettings(scope?: vscode.Uri): LogLensSettings {
-	const c = vscode.workspace.getConfiguration('logLens', scope);
-	return {
-		highlights: c.get<HighlightRule[]>('highlights', []),
-		entryDecorations: c.get<boolean>('entryDecorations', true),
-		statusBar: c.get<boolean>('statusBar', true),
-		filterMaxEntries: c.get<number>('filter.maxEntries', 200000),
-		followCommands: c.get<FollowCommandPreset[]>('follow.commands', []),
-		followBurstLinesPerSecond: c.get<number>('follow.burstLinesPerSecond', 200),
-	};
+/** The settings the language server uses. */
+export function serverSettings(): ServerSettings {
+	const out = {} as Record<keyof ServerSettings, unknown>;
+	for (const k of SERVER_SETTING_KEYS) out[k] = setting(k);
+	return out as ServerSettings;
 }

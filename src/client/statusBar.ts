@@ -4,7 +4,7 @@ import { LogSummary } from '../shared/protocol';
 import { Disposable } from './disposable';
 import { formatCount } from '../shared/describeFilter';
 import { LogDocuments, isLogDocument } from './logDocuments';
-import { readSettings } from './settings';
+import { affects, setting } from './settings';
 
 export function statusText(s: LogSummary): string {
 	if (s.state === 'binary') return '$(file-binary) Binary file';
@@ -27,13 +27,13 @@ export class StatusBar extends Disposable {
 		this._register(docs.onDidChangeSummary((s) => {
 			if (vscode.window.activeTextEditor?.document.uri.toString() === s.uri) this.render(s);
 		}));
-		this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('logLens.statusBar')) void this.update(); }));
+		this._register(vscode.workspace.onDidChangeConfiguration((e) => { if (affects(e, 'statusBar')) void this.update(); }));
 		void this.update();
 	}
 
 	async update(): Promise<void> {
 		const doc = vscode.window.activeTextEditor?.document;
-		if (!isLogDocument(doc) || !readSettings(doc.uri).statusBar) {
+		if (!isLogDocument(doc) || !setting('statusBar', doc.uri)) {
 			this.item.hide();
 			return;
 		}

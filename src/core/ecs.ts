@@ -31,6 +31,8 @@ export interface EcsDocument {
 	error?: { type: string; message: string; stack_trace?: string };
 	host?: { name: string };
 	process?: { pid?: number; name?: string; thread?: { id?: number; name?: string } };
+	/** The container a wrapped log comes from (its file path, or the wrapper's own fields). */
+	container?: { id?: string; name?: string; runtime?: string };
 	/** Python LogRecord attributes the format carries, typed as on the record. */
 	python?: Record<string, string | number>;
 	/** Other header fields (custom `extra` keys, JSON / logfmt keys) as strings. */
@@ -58,7 +60,8 @@ export interface EcsContext {
 }
 
 /** Whether a format's field names come from the producer (see `EcsContext.namedFields`). */
-export function hasNamedFields(format: { id: string }): boolean {
+export function hasNamedFields(format: { id: string; inner?: { id: string } }): boolean {
+	if (format.inner) return hasNamedFields(format.inner);
 	return 'fieldNames' in format || format.id === 'json' || format.id === 'logfmt' || format.id.startsWith('python-format');
 }
 
@@ -193,22 +196,43 @@ export function toEcs(d: EntryDetail, ctx: EcsContext): EcsDocument {
 		}
 		if (func !== undefined) doc.log.origin.function = func.trim();
 	}
-	const pid = asInt(f.process);
+	// `pid` / `comm`: a wrapper's (journald `_PID`, `_COMM`) or the producer's own (pino, syslog).
+	const pid = asInt(f.process) ?? asInt(d.fields.pid);
+	const pname = f.processName ?? d.fields.comm;
 	const tid = asInt(f.thread);
-	if (pid !== undefined || f.processName !== undefined || tid !== undefined || f.threadName !== undefined) {
+	if (pid !== undefined || pname !== undefined || tid !== undefined || f.threadName !== undefined) {
 		doc.process = {};
 		if (pid !== undefined) doc.process.pid = pid;
-		if (f.processName !== undefined) doc.process.name = f.processName.trim();
+		if (pname !== undefined) doc.process.name = pname.trim();
 		if (tid !== undefined || f.threadName !== undefined) {
 			doc.process.thread = {};
 			if (tid !== undefined) doc.process.thread.id = tid;
 			if (f.threadName !== undefined) doc.process.thread.name = f.threadName.trim();
 		}
 	}
+	const container = { ...(ctx.filePath !== undefined ? containerOfPath(ctx.filePath) : {}) };
+	if (d.fields.container !== undefined) container.name = d.fields.container;
+	if (Object.keys(container).length) doc.container = container;
 	if (Object.keys(python).length) doc.python = python;
 	if (Object.keys(labels).length) doc.labels = labels;
 	if (tags.length) doc.tags = tags;
 	return doc;
+}
+
+/**
+ * The container a log file belongs to, from where the runtime keeps it: Kubernetes
+ * `/var/log/containers/<pod>_<namespace>_<container>-<id>.log`, `/var/log/pods/<namespace>_<pod>_<uid>/<container>/N.log`,
+ * Docker `/var/lib/docker/containers/<id>/<id>-json.log`.
+ */
+export function containerOfPath(path: string): { id?: string; name?: string; runtime?: string } {
+	const p = path.replace(/\\/g, '/');
+	let m = /(?:^|\/)[^/_]+_[^/_]+_(.+)-([0-9a-f]{64})\.log$/.exec(p);
+	if (m) return { name: m[1], id: m[2] };
+	m = /\/pods\/[^/_]+_[^/_]+_[0-9a-f-]{36}\/([^/]+)\/\d+\.log$/.exec(p);
+	if (m) return { name: m[1] };
+	m = /(?:^|\/)containers\/([0-9a-f]{64})\/\1-json\.log(?:\.\d+)?$/.exec(p);
+	if (m) return { id: m[1], runtime: 'docker' };
+	return {};
 }
 
 /** Level names at or above `min`, in every spelling a `log.level` keyword may hold. */

@@ -1,6 +1,6 @@
 import { stripAnsi, stripAnsiMapped } from './ansi';
 import { ByteSource } from './byteSource';
-import { LogFormat, ParseContext } from './format';
+import { HeaderMatch, LogFormat, ParseContext } from './format';
 import { findException } from './exceptions';
 import { Level, levelName, LevelName } from './levels';
 import { LogIndex } from './logIndex';
@@ -14,6 +14,8 @@ export interface EntryDetail {
 	endOffset: number;
 	level: Level;
 	levelRaw?: string;
+	/** The level was derived, not read from a level field: `status` (an access log's HTTP status). */
+	levelFrom?: 'status';
 	/** Epoch ms; NaN when the header has no time. */
 	time: number;
 	logger?: string;
@@ -61,11 +63,26 @@ export function detailFromLines(format: LogFormat, ctx: ParseContext, lines: str
 	}
 	let first = lines[0] ?? '';
 	if (base.line === 0 && first.charCodeAt(0) === 0xfeff) first = first.slice(1);
+	if (format.unwrapEntry) {
+		// A wrapped log (container runtime, journald): the entry is read as the inner log wrote it.
+		const u = format.unwrapEntry(first === lines[0] ? lines : [first, ...lines.slice(1)], ctx);
+		lines = u.lines;
+		rawLines = undefined;
+		first = lines[0] ?? '';
+		if (u.header) u.header.messageStart = 0;
+		return detailFromHeader(u.header, first, lines, base, withText, undefined);
+	}
 	const h = format.parseHeader(first, ctx);
+	return detailFromHeader(h, first, lines, base, withText, rawLines);
+}
+
+/** The rest of `detailFromLines`: the detail from the parsed header and the entry's (clean) lines. */
+function detailFromHeader(h: HeaderMatch | null, first: string, lines: string[], base: Omit<EntryDetail, 'message' | 'fields' | 'level' | 'time'> & { level: Level; time: number }, withText: boolean, rawLines: string[] | undefined): EntryDetail {
 	// Built field by field (not spread) so every detail object has one shape.
 	const d: EntryDetail = { line: base.line, endLine: base.endLine, startOffset: base.startOffset, endOffset: base.endOffset, level: base.level, time: base.time, message: '', fields: {} };
 	if (h) {
 		if (h.levelRaw !== undefined) d.levelRaw = h.levelRaw;
+		if (h.levelFrom !== undefined) d.levelFrom = h.levelFrom;
 		if (h.logger !== undefined) d.logger = h.logger;
 		d.message = h.message ?? first.slice(h.messageStart, h.messageEnd ?? first.length);
 		if (h.fields) d.fields = h.fields;
@@ -119,7 +136,7 @@ export function readEntry(index: LogIndex, source: ByteSource, e: number, opts: 
 	const size = endOffset - startOffset;
 	const whole = size <= maxText;
 	const bytes = source.read(startOffset, whole ? size : Math.min(size, HEADER_DECODE));
-	const lines = splitEntryLines(bytes.toString('utf8'));
+	const lines = splitEntryLines(bytes.toString(index.format.format.latin1Entries ? 'latin1' : 'utf8'));
 	if (!whole && lines.length > 1) lines.pop(); // the cut-off last line
 	return detailFromLines(index.format.format, indexCtx(index), lines, { line, endLine, startOffset, endOffset, level: index.entryLevel(e), time: index.entryTime(e) }, whole, opts.raw === true);
 }
@@ -144,6 +161,8 @@ export interface EntryJson {
 	time: string | null;
 	logger: string | null;
 	message: string;
+	/** Present when the level was derived rather than read (`status`: an access log's HTTP status). */
+	levelFrom?: 'status';
 }
 
 export function entryToJson(d: EntryDetail): EntryJson {
@@ -154,5 +173,6 @@ export function entryToJson(d: EntryDetail): EntryJson {
 		time: Number.isNaN(d.time) ? null : new Date(d.time).toISOString(),
 		logger: d.logger ?? null,
 		message: d.message,
+		...(d.levelFrom !== undefined && d.level !== Level.Unknown ? { levelFrom: d.levelFrom } : {}),
 	};
 }

@@ -127,7 +127,8 @@ export class EntryStream extends LineScanner {
 
 	/** Reads the full detail (logger, message, exception, text) of a streamed entry. */
 	detail(e: StreamedEntry, withText = false, opts: Pick<ReadEntryOptions, 'raw'> = {}): EntryDetail {
-		const lines = e.endLine === e.line ? [e.bytes.toString('utf8')] : splitEntryLines(e.bytes.toString('utf8'));
+		const enc = this.format.format.latin1Entries ? 'latin1' : 'utf8';
+		const lines = e.endLine === e.line ? [e.bytes.toString(enc)] : splitEntryLines(e.bytes.toString(enc));
 		return detailFromLines(this.format.format, this.parseContext, lines, { line: e.line, endLine: e.endLine, startOffset: e.startOffset, endOffset: e.endOffset, level: e.level, time: e.time }, withText, opts.raw === true);
 	}
 
@@ -143,6 +144,12 @@ export class EntryStream extends LineScanner {
 		this.cur = null;
 		this.liveBuf = null;
 		this.parts = [];
+	}
+
+	protected override reviseEntry(level: Level, time: number): void {
+		if (this.cur === null) return;
+		this.cur.level = level;
+		this.cur.time = time;
 	}
 
 	protected retractLine(): void {

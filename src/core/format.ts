@@ -6,6 +6,8 @@ export interface HeaderMatch {
 	level: Level;
 	/** The level text as written (`WARN`, `E`, `<3>`, `40`), when there is one. */
 	levelRaw?: string;
+	/** Where a level the format has no field for was derived from: `status` (an access log's HTTP status). */
+	levelFrom?: 'status';
 	/** Epoch milliseconds, or NaN when the header has no (parsable) time. */
 	time: number;
 	/** Logger / component / tag / program name, when the format has one. */
@@ -26,6 +28,8 @@ export interface ParseContext {
 	year: number;
 	/** Offset from UTC in minutes assumed for times without a zone; default: the machine's local zone. */
 	defaultZoneOffsetMinutes?: number;
+	/** Access logs take their level from the HTTP status (5xx error, 4xx warning, else info); false: no level. Default true. */
+	statusLevels?: boolean;
 }
 
 /**
@@ -59,7 +63,40 @@ export interface LogFormat {
 	 * end `e`; -1 when unsure. Lets template mining read messages without decoding headers.
 	 */
 	messageStartFast?(buf: Uint8Array, e: number): number;
+	/**
+	 * Wrapped logs only (container runtimes, journald; see formats/wrappers.ts): how the physical
+	 * line `buf[s, e)` links to the line below — bit 0 (`LINK_PARTIAL`) set when its record goes
+	 * on there (CRI `P`, a Docker chunk without `\n`); the other bits name its source (stream, pod,
+	 * process): a line from another source than the line above never continues that line's entry.
+	 * -1: not a line of the wrapper. The scanner calls it on every line when present.
+	 */
+	link?(buf: Uint8Array, s: number, e: number): number;
+	/**
+	 * With `link`: the header of a wrapper line the inner format did not read as one — the first
+	 * piece of a record the runtime cut (read from what came before the cut; null when that reads as
+	 * no header), or, when `moved` (its source differs from the line above), a line that starts an
+	 * entry anyway (then at least the wrapper's own time and level).
+	 */
+	ownHeader?(line: string, ctx: ParseContext, moved: boolean): HeaderMatch | null;
+	/**
+	 * With `link`: an entry's physical lines (header first, escapes removed) read as the inner log
+	 * — its header (message from the joined first record) and its unwrapped lines.
+	 */
+	unwrapEntry?(lines: readonly string[], ctx: ParseContext): { header: HeaderMatch | null; lines: string[] };
+	/**
+	 * With `unwrapEntry`: it takes the entry's lines decoded as latin1 (a char per byte) and decodes
+	 * the inner text itself — a character the runtime split over two lines is whole again.
+	 */
+	readonly latin1Entries?: boolean;
+	/**
+	 * With `link`: the header of a record the runtime cut into the physical lines `lines` (latin1,
+	 * escapes removed), read once it is whole — the index revises the entry its first piece started.
+	 */
+	joinedHeader?(lines: readonly string[], ctx: ParseContext): HeaderMatch | null;
 }
+
+/** `LogFormat.link`: the record goes on on the next line. */
+export const LINK_PARTIAL = 1;
 
 /** The outcome of detection over a sample of lines. */
 export interface DetectedFormat {

@@ -10,6 +10,7 @@ import { logfmtFormat } from './formats/logfmt';
 import { plainFormat } from './formats/plain';
 import { syslogFormat } from './formats/syslog';
 import { flavourOf, TextHeaderFormat } from './formats/textHeader';
+import { detectWrapped } from './formats/wrappers';
 
 /**
  * Every known format by id, and detection over a sample of lines. Formats other engineers build
@@ -20,12 +21,22 @@ const TEXT_FORMATS = {
 	log4j: new TextHeaderFormat('log4j', 'log4j / logback / Spring Boot'),
 	go: new TextHeaderFormat('go', 'Go log'),
 	generic: new TextHeaderFormat('generic', 'Generic (timestamp + level)'),
+	// Named after the producer whose level spelling the learned layout reads (see flavourOf).
+	postgresql: new TextHeaderFormat('postgresql', 'PostgreSQL'),
+	mysql: new TextHeaderFormat('mysql', 'MySQL / MariaDB'),
+	redis: new TextHeaderFormat('redis', 'Redis'),
+	monolog: new TextHeaderFormat('monolog', 'Monolog / Laravel'),
+	icinga: new TextHeaderFormat('icinga', 'Icinga'),
+	elasticsearch: new TextHeaderFormat('elasticsearch', 'Elasticsearch / Logstash'),
+	learned: new TextHeaderFormat('learned', 'Learned layout'),
 };
 
 /** In detection order: on equal confidence the earlier (more specific) format wins. */
 const FORMATS: LogFormat[] = [
 	jsonFormat, logcatFormat, glogFormat, apacheErrorFormat, accessLogFormat, dotnetFormat, syslogFormat, logfmtFormat,
-	TEXT_FORMATS.python, TEXT_FORMATS.log4j, TEXT_FORMATS.go, TEXT_FORMATS.generic, plainFormat,
+	TEXT_FORMATS.python, TEXT_FORMATS.log4j, TEXT_FORMATS.go, TEXT_FORMATS.generic,
+	TEXT_FORMATS.postgresql, TEXT_FORMATS.mysql, TEXT_FORMATS.redis, TEXT_FORMATS.monolog, TEXT_FORMATS.icinga, TEXT_FORMATS.elasticsearch, TEXT_FORMATS.learned,
+	plainFormat,
 ];
 
 /** Adds (or replaces, by id) a format; detection tries it before the text-header engine. */
@@ -46,11 +57,17 @@ export function allFormats(): readonly LogFormat[] {
 /** Below this share of recognised lines a file is plain text (every line its own entry). */
 const MIN_CONFIDENCE = 0.3;
 
-/** Share of non-empty lines a format reads as headers. */
+/**
+ * Share of the lines that could open an entry (not empty, not indented) that a format reads as
+ * headers: an indented line continues an entry in every layout (a stack frame, a wrapped message),
+ * so a log of few entries with long Java traces is still recognised.
+ */
 function score(format: LogFormat, lines: readonly string[], ctx: ParseContext): number {
 	let n = 0, hit = 0;
 	for (const line of lines) {
 		if (line.length === 0) continue;
+		const c0 = line.charCodeAt(0);
+		if (c0 === 32 || c0 === 9) continue;
 		n++;
 		try {
 			if (format.parseHeader(line, ctx)) hit++;
@@ -66,6 +83,8 @@ function score(format: LogFormat, lines: readonly string[], ctx: ParseContext): 
  * learned from the sample and named after what it saw (python, log4j, go, generic).
  */
 export function detectFormat(lines: readonly string[], ctx: ParseContext): DetectedFormat {
+	const wrapped = detectWrapped(lines, ctx, detectFormat);
+	if (wrapped) return wrapped;
 	const ansi = lines.some(hasAnsi);
 	const d = detectClean(ansi ? lines.map(stripAnsi) : lines, ctx);
 	return ansi ? { format: ansiTolerant(d.format), confidence: d.confidence } : d;

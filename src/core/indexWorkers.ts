@@ -198,10 +198,13 @@ export async function headerAfter(idx: LogIndex, read: (pos: number, len: number
 	const buf = await read(at, Math.min(SPLIT_WINDOW, size - at));
 	let s = buf.indexOf(10) + 1;
 	if (s <= 0) return -1;
+	// `prev`: the line above `s` when it is whole (a wrapped log's partial record must not end a range).
+	let prev = -1;
 	for (;;) {
 		const nl = buf.indexOf(10, s);
 		if (nl < 0) return -1;
-		if (idx.isHeaderLine(buf, s, nl)) return at + s;
+		if (idx.isHeaderLine(buf, s, nl) && (prev >= 0 ? idx.endsRecord(buf, prev, s - 1) : idx.endsRecord(buf, s, s))) return at + s;
+		prev = s;
 		s = nl + 1;
 	}
 }

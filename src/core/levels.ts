@@ -35,13 +35,40 @@ const TOKENS: Record<string, Level> = Object.create(null);
 function map(level: Level, ...words: string[]): void {
 	for (const w of words) TOKENS[w.toUpperCase()] = level;
 }
-map(Level.Trace, 'TRACE', 'TRC', 'VERBOSE', 'VERB', 'VRB', 'V', 'FINEST', 'FINER', 'T', 'TRCE');
-map(Level.Debug, 'DEBUG', 'DBG', 'D', 'FINE', 'CONFIG', 'DEBU', 'DBUG');
-map(Level.Info, 'INFO', 'INF', 'I', 'INFORMATION', 'INFORMATIONAL');
-map(Level.Notice, 'NOTICE', 'N', 'NOTE');
-map(Level.Warning, 'WARN', 'WARNING', 'W', 'WRN');
-map(Level.Error, 'ERROR', 'ERR', 'E', 'SEVERE', 'FAIL', 'FAILURE');
-map(Level.Critical, 'CRITICAL', 'CRIT', 'FATAL', 'F', 'EMERG', 'EMERGENCY', 'ALERT', 'PANIC', 'DPANIC', 'C', 'FTL');
+// (winston's `silly` is its lowest level; `http` sits between info and verbose)
+map(Level.Trace, 'TRACE', 'TRC', 'VERBOSE', 'VERB', 'VRB', 'V', 'FINEST', 'FINER', 'T', 'TRCE', 'SILLY');
+// (truncated names: Python's `%(levelname).3s`/`.4s`, logrus's four letters)
+map(Level.Debug, 'DEBUG', 'DBG', 'D', 'FINE', 'CONFIG', 'DEBU', 'DBUG', 'DEB', 'DEBUG1', 'DEBUG2', 'DEBUG3', 'DEBUG4', 'DEBUG5');
+// `LOG` is PostgreSQL's informational level; MySQL writes `Note` and `System` for informational lines.
+map(Level.Info, 'INFO', 'INF', 'I', 'INFORMATION', 'INFORMATIONAL', 'LOG', 'NOTE', 'SYSTEM', 'HTTP');
+map(Level.Notice, 'NOTICE', 'N');
+map(Level.Warning, 'WARN', 'WARNING', 'W', 'WRN', 'WAR');
+map(Level.Error, 'ERROR', 'ERR', 'E', 'SEVERE', 'FAIL', 'FAILURE', 'ERRO');
+map(Level.Critical, 'CRITICAL', 'CRIT', 'CRT', 'CRI', 'FATAL', 'F', 'EMERG', 'EMERGENCY', 'ALERT', 'PANIC', 'DPANIC', 'C', 'FTL');
+
+/**
+ * Redis's one-character levels (`.` debug, `-` verbose, `*` notice, `#` warning): only read where a
+ * learned level column holds them and varies like a level column.
+ */
+// (Redis orders them debug < verbose < notice < warning: verbose is read as debug, kept above `.`)
+const MARKERS: Record<string, Level> = { '.': Level.Debug, '-': Level.Debug, '*': Level.Notice, '#': Level.Warning };
+
+/** The level a one-character marker names (Redis), or Unknown. */
+export function levelFromMarker(c: string): Level {
+	return MARKERS[c] ?? Level.Unknown;
+}
+
+/**
+ * Words that sit where the level does but start a line that belongs to the entry above: PostgreSQL's
+ * `DETAIL:`, `HINT:`, `STATEMENT:`, `CONTEXT:`, `QUERY:`, `LOCATION:` lines explain the message
+ * before them.
+ */
+const SECONDARY = new Set(['DETAIL', 'HINT', 'STATEMENT', 'CONTEXT', 'QUERY', 'LOCATION']);
+
+/** True for a level-column word that continues the entry above (PostgreSQL `DETAIL:`). */
+export function isSecondaryLevelWord(token: string): boolean {
+	return token.length >= 4 && token.length <= 9 && SECONDARY.has(token);
+}
 
 /**
  * Maps a level token as real logs write it (any case) to the canonical level; `Level.Unknown`

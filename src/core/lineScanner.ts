@@ -1,5 +1,6 @@
 import { stripAnsi } from './ansi';
 import { DetectedFormat, HeaderMatch, LogFormat, ParseContext } from './format';
+import { isLinked, LineLinks, LinkDecision } from './lineLinks';
 import { detectFormat, resolveFormat } from './formatRegistry';
 import { plainFormat } from './formats/plain';
 import { Level } from './levels';
@@ -93,6 +94,8 @@ export abstract class LineScanner {
 	protected hFast = false;
 	/** The format when it has a byte-level fast path (the hot loop tries it first). */
 	private fast: Required<Pick<LogFormat, 'readFast'>> | null = null;
+	/** When the format is a wrapper (container runtime, journald): how its lines link to the line above. */
+	private links: LineLinks | null = null;
 	/** The lines detection ran on (handed to scanners of later ranges of the same file). */
 	detectionInput: readonly string[] = [];
 	/** This scanner reads a later range of a file: its first line continues an entry from before. */
@@ -127,6 +130,7 @@ export abstract class LineScanner {
 		if (this.openLineEmitted) {
 			this.openLineEmitted = false;
 			this.lineCount--;
+			this.links?.retract();
 			this.retractLine();
 		}
 		const base = this.bytes;
@@ -177,6 +181,7 @@ export abstract class LineScanner {
 		this.provisional = false;
 		this.detected = undefined;
 		this.fast = null;
+		this.links = null;
 		this.binary = false;
 		this.lineCount = 0;
 		this.carry = null;
@@ -216,6 +221,7 @@ export abstract class LineScanner {
 		this.headerBytes = this.detected.format.headerBytes ?? DEFAULT_HEADER_BYTES;
 		const f = this.detected.format;
 		this.fast = f.readFast ? (f as Required<Pick<LogFormat, 'readFast'>>) : null;
+		this.links = isLinked(f) ? new LineLinks(f, this.ctx) : null;
 	}
 
 	/** Detection has run on a complete sample (the format will not change any more). */
@@ -301,7 +307,9 @@ export abstract class LineScanner {
 			if (cr) e--;
 			this.lineCount++;
 			const start = base + pos;
-			this.onLine(start, cr, this.parseHeader(chunk, pos, e - pos > hb ? pos + hb : e), chunk, pos, e, start + (e - pos));
+			let header = this.parseHeader(chunk, pos, e - pos > hb ? pos + hb : e);
+			if (this.links !== null) header = this.linkLine(chunk, pos, e, header);
+			this.onLine(start, cr, header, chunk, pos, e, start + (e - pos));
 			pos = nl + 1;
 		}
 	}
@@ -324,9 +332,46 @@ export abstract class LineScanner {
 		let ps = s;
 		if (start === 0 && buf[s] === 0xef && buf[s + 1] === 0xbb && buf[s + 2] === 0xbf) ps += 3;
 		const pe = Math.min(e, ps + this.headerBytes);
-		const header = this.parseHeader(buf, ps, pe);
+		let header = this.parseHeader(buf, ps, pe);
+		if (this.links !== null) header = this.linkLine(buf, ps, e, header);
 		this.lineCount++;
 		this.onLine(start, cr, header, buf, s, e, end);
+	}
+
+	/** A wrapped log's line: see `LineLinks`. */
+	private linkLine(buf: Buffer, s: number, e: number, header: boolean): boolean {
+		const links = this.links as LineLinks;
+		const d = links.decide(buf, s, e, Math.min(e, s + this.headerBytes), header);
+		if (d === LinkDecision.Revised) {
+			const r = links.revised as HeaderMatch;
+			this.reviseEntry(r.level, r.time);
+			return false;
+		}
+		if (d === LinkDecision.Own) {
+			const h = links.own as HeaderMatch;
+			this.hLevel = h.level;
+			this.hTime = h.time;
+			this.hFast = false;
+		}
+		return d !== LinkDecision.Continuation;
+	}
+
+	/**
+	 * Whether a record can end with the line `buf[s, e)` (a wrapped log's partial record cannot):
+	 * where a range of the file may start after it.
+	 */
+	endsRecord(buf: Buffer, s: number, e: number): boolean {
+		if (this.links === null) return true;
+		if (e > s && buf[e - 1] === 13) e--;
+		return this.links.endsRecord(buf, s, e);
+	}
+
+	/**
+	 * The last entry (the one open) has this level and time after all: a record the runtime cut was
+	 * read again once whole (see `LineLinks`). Called before any later line.
+	 */
+	protected reviseEntry(_level: Level, _time: number): void {
+		// Scanners that keep nothing per entry have nothing to revise.
 	}
 
 	/** Parses a header from a byte range; sets hLevel/hTime. */

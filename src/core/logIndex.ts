@@ -100,6 +100,24 @@ export class LogIndex extends LineScanner {
 		}
 	}
 
+	protected override reviseEntry(level: Level, time: number): void {
+		const e = this.entryCount - 1;
+		if (e < 0) return;
+		this.counts[this.entryLvl[e]]--;
+		this.entryLvl[e] = level;
+		this.counts[level]++;
+		const old = this.entryTime(e);
+		if (Object.is(old, time)) return;
+		this.farTimes.delete(e);
+		// The first and last times: this entry is the last; whether it was the first timed one, look back.
+		let before = NaN;
+		for (let k = e - 1; k >= 0 && before !== before; k--) before = this.entryTime(k);
+		if (before !== before) this.firstTime = NaN;
+		this.lastTime = before;
+		if (before === before && this.firstTime !== this.firstTime) this.firstTime = before;
+		this.setTime(e, time);
+	}
+
 	/** Adds an entry at `line` with `level` and the time in `hTime`. */
 	private addEntry(line: number, level: Level): void {
 		const e = this.entryCount++;

@@ -51,6 +51,20 @@ export class LogTally extends LineScanner {
 		}
 	}
 
+	protected override reviseEntry(level: Level, time: number): void {
+		if (!this.lastLineEntry && this.entryCount === 0) return;
+		this.counts[this.lastLevel]--;
+		this.counts[level]++;
+		this.lastLevel = level;
+		if (time === time) {
+			this.firstTime = this.firstBefore !== this.firstBefore ? time : this.firstBefore;
+			this.lastTime = time;
+		} else {
+			this.firstTime = this.firstBefore;
+			this.lastTime = this.lastBefore;
+		}
+	}
+
 	protected retractLine(): void {
 		if (!this.lastLineEntry) return;
 		this.lastLineEntry = false;

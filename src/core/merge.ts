@@ -4,7 +4,7 @@
 // each knows its source file and line, and ties keep the order the inputs were given in.
 import { EntryDetail } from './entryReader';
 import { EntryStream, StreamedEntry } from './entryStream';
-import { ParseContext } from './format';
+import { LogFormat, ParseContext } from './format';
 import { ChunkReadOptions } from './gzipSource';
 import { Level } from './levels';
 import { defaultParseContext } from './timestamp';
@@ -20,8 +20,8 @@ export interface MergeInputSpec {
 	path: string;
 	/** Read the file's whole rotated set (`app.log.2.gz`, `app.log.1`, `app.log`) as this input. */
 	rotated?: boolean;
-	/** Format id instead of detecting one. */
-	format?: string;
+	/** A format (or registry id) instead of detecting one. */
+	format?: LogFormat | string;
 	/** Zone of times written without one, minutes east of UTC (default: the machine's zone). */
 	zoneOffsetMinutes?: number;
 }
@@ -77,8 +77,8 @@ export class MergedEntry {
 
 /** Options of a merge. */
 export interface MergeOptions extends ChunkReadOptions {
-	/** Format id for every input that does not name its own. */
-	format?: string;
+	/** A format (or registry id) for every input that does not name its own. */
+	format?: LogFormat | string;
 	/** Year / zone for inputs without their own `zoneOffsetMinutes`. */
 	ctx?: ParseContext;
 }
@@ -108,7 +108,7 @@ class Cursor {
 	head: StreamedEntry | null = null;
 	key = 0;
 
-	constructor(readonly input: number, private readonly set: OpenFileSet, private readonly fileIds: number[], scan: { format?: string; ctx: ParseContext }, opts: ChunkReadOptions) {
+	constructor(readonly input: number, private readonly set: OpenFileSet, private readonly fileIds: number[], scan: { format?: LogFormat | string; ctx: ParseContext }, opts: ChunkReadOptions) {
 		this.stream = new EntryStream((e) => {
 			this.queue.push(e);
 		}, scan);

@@ -8,7 +8,7 @@ import { CompiledFilter, FilterSpec } from './filter';
 import type { FilterOutputOptions } from './filterOutput';
 import { EntryTemplates } from './templateRun';
 import { TemplateMiner } from './templates';
-import type { ParseContext } from './format';
+import type { LogFormat, ParseContext } from './format';
 import { isGzipPath } from './gzipSource';
 import { defaultWorkerScript, FilterJob, headerAfter, MinedRange, ParallelOptions, parallelMinBytes, planRanges, RangeMessage, TemplatesJob } from './indexWorkers';
 import { LogIndex } from './logIndex';
@@ -91,8 +91,10 @@ async function planFile(path: string, format: string | undefined, ctx: ParseCont
  * Filters `path` in parallel ranges into `sink`, in file order, and resolves true; resolves false
  * (having written nothing) when the file is read in one pass instead (see `planFile`).
  */
-export async function filterInParallel(path: string, spec: FilterSpec, out: FilterOutputOptions, format: string | undefined, ctx: ParseContext, sink: OrderedSink, opts: ParallelOptions = {}): Promise<boolean> {
+export async function filterInParallel(path: string, spec: FilterSpec, out: FilterOutputOptions, format: LogFormat | string | undefined, ctx: ParseContext, sink: OrderedSink, opts: ParallelOptions = {}): Promise<boolean> {
 	new CompiledFilter(spec); // a bad pattern fails here, before any work
+	// A compiled format (a user's format string or regex) is not sent to workers: one pass.
+	if (typeof format === 'object') return false;
 	const plan = await planFile(path, format, ctx, opts);
 	if (!plan) return false;
 	try {
@@ -113,7 +115,9 @@ export async function filterInParallel(path: string, spec: FilterSpec, out: Filt
  * range). With `record`, every entry's lines and its id in the returned miner. Undefined when the
  * file is read in one pass instead (see `planFile`).
  */
-export async function templatesInParallel(path: string, format: string | undefined, ctx: ParseContext, record: EntryTemplates | null, opts: ParallelOptions = {}): Promise<TemplateMiner | undefined> {
+export async function templatesInParallel(path: string, format: LogFormat | string | undefined, ctx: ParseContext, record: EntryTemplates | null, opts: ParallelOptions = {}): Promise<TemplateMiner | undefined> {
+	// A compiled format (a user's format string or regex) is not sent to workers: one pass.
+	if (typeof format === 'object') return undefined;
 	const plan = await planFile(path, format, ctx, opts);
 	if (!plan) return undefined;
 	const miner = new TemplateMiner();

@@ -8,7 +8,13 @@ import { ParseContext } from './format';
 
 const MON = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec';
 const DAY = 'Mon|Tue|Wed|Thu|Fri|Sat|Sun';
-const ZONE = '(Z|[+-]\\d{2}(?::?\\d{2})?|UTC|GMT)';
+/** Zone abbreviations logs write after the time (PostgreSQL's `%t`/`%m` use the server's), minutes east of UTC. */
+const ZONE_NAMES: Record<string, number> = {
+	UTC: 0, GMT: 0, UT: 0, WET: 0, WEST: 60, BST: 60, CET: 60, CEST: 120, MET: 60, MEST: 120, EET: 120, EEST: 180, MSK: 180,
+	IST: 330, SGT: 480, HKT: 480, JST: 540, KST: 540, AEST: 600, AEDT: 660, ACST: 570, AWST: 480, NZST: 720, NZDT: 780,
+	EST: -300, EDT: -240, CST: -360, CDT: -300, MST: -420, MDT: -360, PST: -480, PDT: -420, AKST: -540, AKDT: -480, HST: -600,
+};
+const ZONE = `(Z|[+-]\\d{2}(?::?\\d{2})?|(?:${Object.keys(ZONE_NAMES).sort((a, b) => b.length - a.length).join('|')})(?![A-Za-z]))`;
 const FRAC = '(?:[.,:](\\d{1,9}))?';
 
 /** Group layout per alternative: the first group index of each, filled in below. */
@@ -17,8 +23,8 @@ const ALTERNATIVES: string[] = [
 	`(\\d{4})[-/](\\d{2})[-/](\\d{2})(?:[T ]| {2})(\\d{1,2}):(\\d{2})(?::(\\d{2}))?${FRAC}(?: ?${ZONE})?`,
 	// 1 compact `20171223-22:15:29:606`, `20240101T120000Z`
 	`(\\d{4})(\\d{2})(\\d{2})[-T ](\\d{1,2}):?(\\d{1,2}):?(\\d{1,2})${FRAC}(Z)?`,
-	// 2 HDFS `081109 203615`
-	`(\\d{2})(\\d{2})(\\d{2}) (\\d{2})(\\d{2})(\\d{2})`,
+	// 2 HDFS `081109 203615`, Tornado `240314 10:00:05` (yyMMdd)
+	`(\\d{2})(\\d{2})(\\d{2}) (\\d{2}):?(\\d{2}):?(\\d{2})`,
 	// 3 log4j `yy/MM/dd HH:mm:ss` (Spark, Hadoop)
 	`(\\d{2})/(\\d{2})/(\\d{2}) (\\d{2}):(\\d{2}):(\\d{2})${FRAC}`,
 	// 4 US / European `MM/DD/YYYY h:mm:ss AM`
@@ -32,15 +38,18 @@ const ALTERNATIVES: string[] = [
 	// 8 access log `10/Oct/2000:13:55:36 -0700`
 	`(\\d{2})/(${MON})/(\\d{4}):(\\d{2}):(\\d{2}):(\\d{2})(?: ([+-]\\d{4}))?`,
 	// 9 Tomcat / RFC 1123 `18-Oct-2015 18:01:47.978`, `Mon, 02 Jan 2006 15:04:05 GMT`
-	`(?:(?:${DAY}), )?(\\d{1,2})[- ](${MON})[- ](\\d{4})[ :](\\d{2}):(\\d{2}):(\\d{2})${FRAC}(?: ?${ZONE})?`,
+	// (the year may be missing: Redis 2.x `30 May 12:23:52.442`)
+	`(?:(?:${DAY}), )?(\\d{1,2})[- ](${MON})(?:[- ](\\d{4}))?[ :](\\d{2}):(\\d{2}):(\\d{2})${FRAC}(?: ?${ZONE})?`,
 	// 10 Proxifier `10.30 16:49:06` (MM.DD)
 	`(\\d{2})\\.(\\d{2}) (\\d{2}):(\\d{2}):(\\d{2})`,
 	// 11 epoch seconds (10 digits, optional fraction) or milliseconds (13 digits)
 	`(\\d{10}(?:\\.\\d{1,9})?|\\d{13})`,
-	// 12 time of day only `12:00:01.123` (no date: NaN time, still a timestamp)
+	// 12 DB2 / Blue Gene RAS `2005-06-03-15.42.50.675872`
+	`(\\d{4})-(\\d{2})-(\\d{2})-(\\d{2})\\.(\\d{2})\\.(\\d{2})(?:\\.(\\d{1,9}))?`,
+	// 13 time of day only `12:00:01.123` (no date: NaN time, still a timestamp)
 	`(\\d{1,2}):(\\d{2}):(\\d{2})${FRAC}`,
 ];
-const GROUP_COUNTS = [8, 8, 6, 7, 8, 6, 8, 7, 7, 8, 5, 1, 4];
+const GROUP_COUNTS = [8, 8, 6, 7, 8, 6, 8, 7, 7, 8, 5, 1, 7, 4];
 const FIRST_GROUP: number[] = [];
 {
 	let g = 1;
@@ -109,7 +118,9 @@ export function fracToMs(frac: string | undefined): number {
 /** `Z`, `+02:00`, `-0700`, `UTC` to minutes east of UTC; undefined when absent. */
 export function zoneToMinutes(z: string | undefined): number | undefined {
 	if (!z) return undefined;
-	if (z === 'Z' || z === 'UTC' || z === 'GMT') return 0;
+	if (z === 'Z') return 0;
+	const named = ZONE_NAMES[z];
+	if (named !== undefined) return named;
 	const sign = z[0] === '-' ? -1 : 1;
 	const digits = z.slice(1).replace(':', '');
 	const h = +digits.slice(0, 2);
@@ -127,7 +138,10 @@ function zoneAt(line: string, i: number): boolean {
 	const c = line.charCodeAt(i);
 	if (c === 90) return true;
 	if (c === 43 || c === 45) return digitAt(line, i + 1) >= 0;
-	return (c === 85 || c === 71) && (line.startsWith('UTC', i) || line.startsWith('GMT', i));
+	if (c < 65 || c > 90) return false;
+	let j = i;
+	while (j < i + 5 && line.charCodeAt(j) >= 65 && line.charCodeAt(j) <= 90) j++;
+	return ZONE_NAMES[line.slice(i, j)] !== undefined;
 }
 
 /**
@@ -207,13 +221,14 @@ export function parseTimestampAtRegex(line: string, pos: number, ctx: ParseConte
 		}
 		case 7: time = wallClockToMs(n(6), MONTHS[g(0) as string], n(1), n(2), n(3), n(4), fracToMs(g(5)), undefined, ctx); break;
 		case 8: time = wallClockToMs(n(2), MONTHS[g(1) as string], n(0), n(3), n(4), n(5), 0, zoneToMinutes(g(6)), ctx); break;
-		case 9: time = wallClockToMs(n(2), MONTHS[g(1) as string], n(0), n(3), n(4), n(5), fracToMs(g(6)), zoneToMinutes(g(7)), ctx); break;
+		case 9: time = wallClockToMs(g(2) ? n(2) : ctx.year, MONTHS[g(1) as string], n(0), n(3), n(4), n(5), fracToMs(g(6)), zoneToMinutes(g(7)), ctx); break;
 		case 10: time = wallClockToMs(ctx.year, n(0), n(1), n(2), n(3), n(4), 0, undefined, ctx); break;
 		case 11: {
 			const v = +(g(0) as string);
 			time = (g(0) as string).length === 13 ? v : Math.round(v * 1000);
 			break;
 		}
+		case 12: time = wallClockToMs(n(0), n(1), n(2), n(3), n(4), n(5), fracToMs(g(6)), undefined, ctx); break;
 		default: time = NaN;
 	}
 	return { time, start: pos, end: pos + m[0].length, shape: alt };

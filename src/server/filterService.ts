@@ -3,6 +3,7 @@
  * text/logger/field checks on the entry's bytes (re2js, linear time), entries kept whole. The
  * result text is capped at `maxEntries`; counts cover every match.
  */
+import { SETTING_DEFAULTS } from '../shared/settings';
 import { CancellationToken, ResponseError, ErrorCodes } from 'vscode-languageserver/node';
 import { CompiledFilter, FilterError } from '../core/filter';
 import { compileUserFilter } from '../core/userFilter';
@@ -43,7 +44,7 @@ export function forEachMatch(doc: LogDoc, spec: FilterSpec, onMatch: (e: number)
 	}
 }
 
-export function runFilter(doc: LogDoc, spec: FilterSpec, maxEntries = 200_000, token?: CancellationToken, templateOf?: (e: number) => number, maxBytes = Infinity): FilterResult {
+export function runFilter(doc: LogDoc, spec: FilterSpec, maxEntries = SETTING_DEFAULTS['filter.maxEntries'], token?: CancellationToken, templateOf?: (e: number) => number, maxBytes = Infinity): FilterResult {
 	const ix = doc.index;
 	const parts: string[] = [];
 	const lineMap: number[] = [];

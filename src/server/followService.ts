@@ -23,7 +23,8 @@ import { AnomalyDetector } from '../core/anomalies';
 import { TemplateMiner, tracebackKey } from '../core/templates';
 import type { LogDoc, LogStore } from './logStore';
 
-export const FOLLOW_SCHEME = 'loglens-follow';
+import { FOLLOW_SCHEME } from '../shared/schemes';
+export { FOLLOW_SCHEME };
 const DEFAULT_MAX_LINES = 100_000;
 /** The last entry of the staging index is taken as complete after this long without new bytes. */
 const IDLE_MS = 250;

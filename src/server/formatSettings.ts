@@ -1,16 +1,28 @@
 /**
  * Which format a file is parsed with: a per-file choice made in the session (Open Project Logs
  * applies the format its logging config declares), then the first `logLens.formats` entry whose
- * glob matches the path, else auto-detection. A Python format string is compiled into a parser.
+ * glob matches the path, else auto-detection. A Python format string or a regex is compiled into a parser.
  */
 import * as path from 'path';
 import type { LogFormat } from '../core/format';
-import { getFormat } from '../core/formatRegistry';
-import { compilePythonFormat } from '../core/python/formatString';
+import { compileFormatChoice } from '../core/formatChoice';
 import { globToRegExp } from '../core/userFilter';
 import type { FormatChoice } from '../shared/protocol';
 
 let settingsFormats: FormatChoice[] = [];
+let statusLevelsOn = true;
+
+/** `logLens.statusLevels`: access logs derive levels from the HTTP status. Returns whether it changed. */
+export function setStatusLevels(on: unknown): boolean {
+	const v = on !== false;
+	const changed = v !== statusLevelsOn;
+	statusLevelsOn = v;
+	return changed;
+}
+
+export function statusLevels(): boolean {
+	return statusLevelsOn;
+}
 const perFile = new Map<string, FormatChoice>();
 
 export function setFormatSettings(list: unknown): void {
@@ -29,14 +41,7 @@ export function formatFor(fsPath: string): LogFormat | undefined {
 	return choice ? compileChoice(choice) : undefined;
 }
 
+/** Compiles a setting's (or Open Project Logs') choice with the core code the CLI uses for `--format`. */
 export function compileChoice(choice: FormatChoice): LogFormat {
-	if (choice.format) {
-		return compilePythonFormat({ format: choice.format, style: choice.style ?? '%', datefmt: choice.datefmt ?? null, name: choice.name ?? `Python format` });
-	}
-	if (choice.formatId) {
-		const f = getFormat(choice.formatId);
-		if (!f) throw new Error(`unknown format id "${choice.formatId}" in logLens.formats`);
-		return f;
-	}
-	throw new Error('a logLens.formats entry needs "format" (a Python format string) or "formatId"');
+	return compileFormatChoice(choice);
 }

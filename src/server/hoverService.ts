@@ -27,7 +27,8 @@ export function hover(doc: LogDoc, line: number): Hover | null {
 	if (e < 0 || e >= ix.entryCount) return null;
 	const d = readEntry(ix, doc.source, e);
 	const rows: [string, string][] = [];
-	rows.push(['level', `${levelName(d.level)}${d.levelRaw && d.levelRaw.toLowerCase() !== levelName(d.level) ? ` (\`${d.levelRaw}\`)` : ''}`]);
+	if (d.levelFrom === 'status') rows.push(['level', `${levelName(d.level)} (derived from HTTP status \`${d.levelRaw ?? '?'}\`; the log has no level field)`]);
+	else rows.push(['level', `${levelName(d.level)}${d.levelRaw && d.levelRaw.toLowerCase() !== levelName(d.level) ? ` (\`${d.levelRaw}\`)` : ''}`]);
 	if (Number.isFinite(d.time)) {
 		rows.push(['time', new Date(d.time).toISOString()]);
 		let prev = e - 1;

@@ -10,7 +10,7 @@ import { LogIndex } from '../core/logIndex';
 import { ByteSource, FileSource, BufferSource } from '../core/byteSource';
 import { SAMPLE_BYTES } from '../core/lineScanner';
 import { defaultWorkerScript, ParallelRanges, planRanges } from '../core/indexWorkers';
-import { formatFor } from './formatSettings';
+import { formatFor, statusLevels } from './formatSettings';
 import { LEVEL_NAMES } from '../core/levels';
 import { LogSummary, LevelCounts } from '../shared/protocol';
 
@@ -208,7 +208,7 @@ export class LogStore {
 		} catch (e) {
 			this.log(`format setting ignored for ${path}: ${(e as Error).message}`);
 		}
-		return new LogIndex({ ctx: { year: yearOf(path) }, format });
+		return new LogIndex({ ctx: { year: yearOf(path), statusLevels: statusLevels() }, format });
 	}
 
 	/** Re-reads every open file (the format settings changed) or one file. */

@@ -13,19 +13,23 @@ import { LogStore, summarize } from './logStore';
 import {
 	SummaryRequest, IndexChangedNotification, OpenLogNotification, CloseLogNotification, FilterRequest, NavigateRequest,
 	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest, SetFormatRequest, DiscoverLoggingRequest, EntryTextRequest, FollowStartRequest, FollowRestartRequest, FollowStopNotification, FollowContentRequest,
-	FollowChangedNotification, AlertNotification, AlertRulesInvalidNotification, StatsRequest, AnomaliesRequest, WindowRequest, CloseWindowNotification, ReleaseDocumentNotification, FilterToFileRequest, MergeRequest, MergeContentRequest, MergeSourceRequest,
+	FollowChangedNotification, ServerSettingsNotification, MergeDropNotification,
+	EsTestConnectionRequest, EsTemplateRequest, ExportRequest, ExportProgressNotification, ExportStateNotification, ExportEndedNotification, StopExportRequest, SearchRequest, SearchProgressNotification, AlertNotification, AlertRulesInvalidNotification, StatsRequest, AnomaliesRequest, WindowRequest, CloseWindowNotification, ReleaseDocumentNotification, FilterToFileRequest, MergeRequest, MergeContentRequest, MergeSourceRequest,
+	InnerLogRequest,
 } from '../shared/protocol';
+import { innerLogOf } from './innerLogService';
 import { merge, mergeContent, mergeSource, dropMerge } from './mergeService';
 import { windowOf, derivedDoc, filterToFile } from './windowService';
 import { stats, anomalies } from './statsService';
 import { FollowService } from './followService';
 import { AlertEngine } from './alerts';
 import { entryText } from '../core/entryReader';
-import { setFormatSettings, setFileFormat } from './formatSettings';
+import { setFormatSettings, setFileFormat, setStatusLevels } from './formatSettings';
 import { discoverLogs } from './discoveryService';
 import { URI } from 'vscode-uri';
 import { problems, occurrences, templateOf } from './problemsService';
 import { runFilter } from './filterService';
+import type { ServerSettings } from '../shared/settings';
 import { filterHeader } from '../shared/describeFilter';
 import { navigate, gotoTime, entryRanges } from './navigationService';
 import { foldingRanges, documentSymbols } from './structureService';
@@ -48,8 +52,12 @@ const store = new LogStore(
 	(msg) => connection.console.log(msg),
 );
 
+/** The settings the client sent with `initialize`, applied once the handshake is done. */
+let initialSettings: ServerSettings | undefined;
+
 connection.onInitialize((params): InitializeResult => {
 	setWorkspaceFolders((params.workspaceFolders ?? []).map((f) => f.uri));
+	initialSettings = (params.initializationOptions as { settings?: ServerSettings } | undefined)?.settings;
 	return {
 		capabilities: {
 			textDocumentSync: TextDocumentSyncKind.Full,
@@ -72,11 +80,10 @@ const follow = new FollowService(store, alerts, {
 	log: (m) => connection.console.log(m),
 });
 
-interface ServerSettings { pathMappings?: Record<string, string>; formats?: unknown; alerts?: unknown }
 let lastFormats = '[]';
 let lastAlerts = '';
 
-function applySettings(s: ServerSettings | undefined): void {
+function applySettings(s: Partial<ServerSettings> | undefined): void {
 	setPathMappings(s?.pathMappings);
 	const rules = JSON.stringify(s?.alerts ?? []);
 	if (rules !== lastAlerts) {
@@ -86,20 +93,21 @@ function applySettings(s: ServerSettings | undefined): void {
 	}
 	const formats = JSON.stringify(s?.formats ?? []);
 	setFormatSettings(s?.formats);
-	if (formats !== lastFormats) {
+	const statusChanged = setStatusLevels(s?.statusLevels);
+	if (formats !== lastFormats || statusChanged) {
 		lastFormats = formats;
 		store.reindexFiles();
 	}
 }
 
 connection.onInitialized(() => {
+	applySettings(initialSettings);
 	connection.workspace.onDidChangeWorkspaceFolders((e) => {
 		void e;
 		void connection.workspace.getWorkspaceFolders().then((f) => setWorkspaceFolders((f ?? []).map((x) => x.uri)));
 	});
-	void connection.workspace.getConfiguration('logLens').then((s: ServerSettings) => applySettings(s), () => undefined);
 });
-connection.onDidChangeConfiguration((p) => applySettings((p.settings as { logLens?: ServerSettings } | undefined)?.logLens));
+connection.onNotification(ServerSettingsNotification.type, (s) => applySettings(s));
 
 documents.onDidOpen((e) => void store.open(e.document.uri, 'editor', e.document.getText()));
 documents.onDidChangeContent((e) => store.updateText(e.document.uri, e.document.getText()));
@@ -166,6 +174,12 @@ connection.onRequest(EntryTextRequest.type, withDoc((doc, p) => {
 	return { text: entryText(doc.index, doc.source, e), line: doc.index.entryStartLine(e), endLine: doc.index.entryEndLine(e) };
 }, null));
 
+connection.onRequest(InnerLogRequest.type, withDoc((doc, p) => {
+	const r = innerLogOf(doc, p);
+	if (r?.tabDoc && p.tab) store.attach(p.tab, r.tabDoc);
+	return r?.result ?? null;
+}, null));
+
 connection.onRequest(StatsRequest.type, withDoc((doc, p, token) => stats(doc, p, token), undefined as never));
 connection.onRequest(AnomaliesRequest.type, withDoc((doc, _p, token) => anomalies(doc, token), []));
 connection.onRequest(WindowRequest.type, async (p) => {
@@ -183,12 +197,33 @@ connection.onRequest(FilterToFileRequest.type, withDoc((doc, p, token) => filter
 connection.onRequest(MergeRequest.type, (p) => merge(p));
 connection.onRequest(MergeContentRequest.type, (p) => mergeContent(p.id));
 connection.onRequest(MergeSourceRequest.type, (p) => mergeSource(p.id, p.line));
-connection.onNotification('logLens/merge/drop', (p: { id: string }) => dropMerge(p.id));
+connection.onNotification(MergeDropNotification.type, (p) => dropMerge(p.id));
 connection.onRequest(FollowStartRequest.type, (p) => follow.start(p));
 connection.onRequest(FollowRestartRequest.type, (p) => follow.restart(p.id));
 connection.onNotification(FollowStopNotification.type, (p) => void follow.stop(p.id));
 connection.onRequest(FollowContentRequest.type, (p) => follow.content(p.id));
-connection.onShutdown(() => follow.dispose());
+
+// Elasticsearch: loaded on the first request (the client bundle, dist/elastic.js, is 2.6 MB).
+let elastic: Promise<import('./elasticsearchService').ElasticsearchService> | undefined;
+function es(): Promise<import('./elasticsearchService').ElasticsearchService> {
+	return (elastic ??= import('./elasticsearchService').then((m) => new m.ElasticsearchService({
+		progress: (p) => void connection.sendNotification(ExportProgressNotification.type, p),
+		state: (id, state) => void connection.sendNotification(ExportStateNotification.type, { id, state }),
+		ended: (id, outcome) => void connection.sendNotification(ExportEndedNotification.type, { id, outcome }),
+		searchProgress: (id, read) => void connection.sendNotification(SearchProgressNotification.type, { id, read }),
+	})));
+}
+connection.onRequest(EsTestConnectionRequest.type, async (p) => (await es()).testConnection(p.connection));
+connection.onRequest(EsTemplateRequest.type, async (p) => (await es()).template(p.connection, p.index, p.create));
+connection.onRequest(ExportRequest.type, async (p, token) => (await es()).export(p, token));
+connection.onRequest(StopExportRequest.type, async (p) => (elastic ? (await elastic).stop(p.ids) : []));
+connection.onRequest(SearchRequest.type, async (p, token) => (await es()).search(p, token));
+
+connection.onShutdown(async () => {
+	await follow.dispose();
+	// Continuous exports send what they read before the server goes.
+	if (elastic) await (await elastic).stopAll();
+});
 
 documents.listen(connection);
 connection.listen();

@@ -7,6 +7,12 @@ import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { StatsResult } from '../core/stats';
 import type { UserFilter } from '../core/userFilter';
 import type { Signal } from '../core/anomalies';
+import type { FormatChoice } from '../core/formatChoice';
+import type { ServerSettings } from './settings';
+import type { EsCredentials, EsServerInfo } from '../core/elasticsearch/connection';
+import type { ExportProgress, ExportSummary } from '../core/elasticsearch/bulkExport';
+import type { ExportState } from '../core/elasticsearch/exportSources';
+import type { TemplateState } from '../core/elasticsearch/indexTemplate';
 export type { Signal };
 
 /** Canonical level names, in severity order, plus `unknown`. */
@@ -163,15 +169,8 @@ export namespace OccurrencesRequest {
 	export const type = new RequestType<OccurrencesParams, OccurrencesResult, void>(method);
 }
 
-/** A format choice for files: a built-in id, or a Python logging format string. */
-export interface FormatChoice {
-	glob?: string;
-	formatId?: string;
-	format?: string;
-	style?: '%' | '{' | '$';
-	datefmt?: string | null;
-	name?: string;
-}
+/** A format choice for files: a built-in id, a Python logging format string, or a regex with named groups. */
+export type { FormatChoice };
 
 /** Sent from the client: parse this file with this format from now on (this session). */
 export namespace SetFormatRequest {
@@ -414,4 +413,150 @@ export namespace MergeContentRequest {
 export namespace MergeSourceRequest {
 	export const method = 'logLens/merge/source' as const;
 	export const type = new RequestType<{ id: string; line: number }, { file: string; line: number } | null, void>(method);
+}
+
+/** Sent from the client: the inner log of a wrapped log (container runtime, journald) for a Show Inner Log tab. */
+export namespace InnerLogRequest {
+	export const method = 'logLens/innerLog' as const;
+	/** Null when the log is not wrapped. */
+	export const type = new RequestType<InnerLogParams, InnerLogResult | null, void>(method);
+}
+
+export interface InnerLogParams {
+	/** The wrapped log. */
+	uri: string;
+	/** Stop after about this much text (whole entries). */
+	maxBytes?: number;
+	/** The tab's URI: the server indexes the inner text under it (hover, levels, navigation in the tab). */
+	tab?: string;
+}
+
+export interface InnerLogResult {
+	/** The inner log (escape sequences removed). */
+	text: string;
+	/** For each line of `text`, the 0-based line of the wrapped log it starts on (Go to Source Line). */
+	lineMap: number[];
+	/** The envelope's and the inner log's format names. */
+	wrapper: string;
+	inner: string;
+	/** Entries shown / in the log. */
+	entries: number;
+	totalEntries: number;
+	truncated: boolean;
+}
+
+/**
+ * Sent from the client at start (in `initializationOptions.settings` too) and whenever a
+ * `logLens.*` setting changes: the settings the server uses. The server never asks VS Code for
+ * settings; the client reads them through its one settings module (client/settings.ts).
+ */
+export namespace ServerSettingsNotification {
+	export const method = 'logLens/settings' as const;
+	export const type = new NotificationType<ServerSettings>(method);
+}
+
+/** Sent from the client when a merged tab closes: the server forgets that merge. */
+export namespace MergeDropNotification {
+	export const method = 'logLens/merge/drop' as const;
+	export const type = new NotificationType<{ id: string }>(method);
+}
+
+// ---- Elasticsearch: export and search run in the server -------------------------------------------
+// The client reads where to connect from the settings and the credentials from SecretStorage, and
+// passes both with every request; the server uses them for that request (or that continuous
+// export) only and never keeps them. Failures are ResponseErrors whose message says what to fix.
+
+/** Where and how to reach Elasticsearch, for one request. */
+export interface EsConnectionParams {
+	url?: string;
+	cloudId?: string;
+	/** PEM file of an extra CA (already resolved: no `${workspaceFolder}`). */
+	caFile?: string;
+	credentials?: EsCredentials;
+}
+
+/** Sent from the client: `GET /` on the cluster. */
+export namespace EsTestConnectionRequest {
+	export const method = 'logLens/elasticsearch/testConnection' as const;
+	export const type = new RequestType<{ connection: EsConnectionParams }, EsServerInfo, void>(method);
+}
+
+/** Sent from the client: whether `index` has Log Lens's ECS index template (creating it when `create`). */
+export namespace EsTemplateRequest {
+	export const method = 'logLens/elasticsearch/template' as const;
+	export const type = new RequestType<{ connection: EsConnectionParams; index: string; create: boolean }, TemplateState, void>(method);
+}
+
+export interface ExportParams {
+	/** Chosen by the client; progress, state and end notifications carry it. */
+	id: string;
+	connection: EsConnectionParams;
+	/** A file URI (or path), or a filtered tab's URI: then only its entries. */
+	uri: string;
+	/** The text to export when the source is not a saved file (untitled or unsaved). */
+	text?: string;
+	index: string;
+	/** Make the documents searchable right away (one-shot exports). */
+	refresh?: boolean;
+	/** Keep exporting what is appended (files only): the request returns once it runs. */
+	follow?: boolean;
+	/** Where a continuous export resumes: the last state the server sent for this id. */
+	state?: ExportState;
+}
+/** An export's outcome, as the server reports it (`error` described, `text` for the user). */
+export type ExportOutcome = Omit<ExportSummary, 'error'> & { error?: string; text: string };
+export type ExportResult = ExportOutcome | { following: string };
+
+/** Sent from the client: export entries as ECS documents (cancellable: the request's token). */
+export namespace ExportRequest {
+	export const method = 'logLens/elasticsearch/export' as const;
+	export const type = new RequestType<ExportParams, ExportResult, void>(method);
+}
+
+/** Sent from the server while an export runs. `totalBytes`: the source's size, when known. */
+export namespace ExportProgressNotification {
+	export const method = 'logLens/elasticsearch/exportProgress' as const;
+	export const type = new NotificationType<ExportProgress & { id: string; totalBytes?: number }>(method);
+}
+
+/** Sent from the server: the acknowledged position of a continuous export, for the client to keep (resume after a restart). */
+export namespace ExportStateNotification {
+	export const method = 'logLens/elasticsearch/exportState' as const;
+	export const type = new NotificationType<{ id: string; state: ExportState }>(method);
+}
+
+/** Sent from the server when a continuous export ended (stopped, or failed for good). */
+export namespace ExportEndedNotification {
+	export const method = 'logLens/elasticsearch/exportEnded' as const;
+	export const type = new NotificationType<{ id: string; outcome: ExportOutcome }>(method);
+}
+
+/** Sent from the client: stop continuous exports (these ids); resolves with their outcomes once what was read is sent. */
+export namespace StopExportRequest {
+	export const method = 'logLens/elasticsearch/stopExport' as const;
+	export const type = new RequestType<{ ids: string[] }, ExportOutcome[], void>(method);
+}
+
+export interface SearchParams {
+	id: string;
+	connection: EsConnectionParams;
+	index: string;
+	/** ISO time, HH:MM[:SS], or relative (`15m`, `2h`, `1d`). */
+	since?: string;
+	until?: string;
+	minLevel?: LevelName;
+	query?: string;
+	limit: number;
+}
+
+/** Sent from the client: read entries back (cancellable); the hits as log text, in time order. */
+export namespace SearchRequest {
+	export const method = 'logLens/elasticsearch/search' as const;
+	export const type = new RequestType<SearchParams, { lines: string[] }, void>(method);
+}
+
+/** Sent from the server while a search reads: hits so far. */
+export namespace SearchProgressNotification {
+	export const method = 'logLens/elasticsearch/searchProgress' as const;
+	export const type = new NotificationType<{ id: string; read: number }>(method);
 }

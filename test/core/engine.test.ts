@@ -177,6 +177,11 @@ const LAYOUTS: { name: string; fmt: string; datefmt?: string; style?: 'json'; se
 	{ name: 'Celery worker (time and level/process in one bracket)', fmt: '[%(asctime)s: %(levelname)s/%(processName)s] %(message)s' },
 	{ name: 'no time, level in the second field', fmt: '%(name)s | %(levelname)s | %(message)s' },
 	{ name: 'no time, thread then level', fmt: '[%(threadName)s] %(levelname)s %(name)s: %(message)s' },
+	{ name: ':: separators, level before the time', fmt: '%(threadName)s::%(levelname)s::%(asctime)s::%(module)s::%(message)s', expectFormat: 'learned' },
+	{ name: 'pid in brackets before the time', fmt: '[%(process)d] %(asctime)s [%(levelname)s] %(message)s', expectFormat: 'learned' },
+	{ name: 'level in the fifth field', fmt: '%(asctime)s %(process)d %(threadName)s %(name)s %(levelname)s %(message)s' },
+	{ name: 'channel.LEVEL: (Monolog-like)', fmt: '[%(asctime)s] %(name)s.%(levelname)s: %(message)s', expectFormat: 'monolog' },
+	{ name: 'level/component: (Icinga-like, lower case)', fmt: '[%(asctime)s] %(levelname)s/%(module)s: %(message)s' },
 ];
 
 for (const layout of LAYOUTS) {

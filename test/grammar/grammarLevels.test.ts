@@ -217,3 +217,44 @@ test('single-letter levels in brackets: [T] [V] [D] [I] [N] [W] [E] [F] [C]', as
 	const [idx] = await tokenize(['2024-03-17 16:13:38,811 INFO value of arr[i] is 3']);
 	assert.deepEqual(levelTokens(idx).map((x) => x.token.text), ['INFO']);
 });
+
+/**
+ * Filebeat's real server logs (test/fixtures/filebeat): the grammar colours the level the engine
+ * reads from each producer's own spelling — PostgreSQL `LOG:  `, MySQL `[Note]`/`[System]`, Icinga
+ * `information/Component:`, Redis markers, nats `[INF]`, Elasticsearch `[WARN ]`.
+ */
+test('real server logs: PostgreSQL, MySQL, Icinga, Redis, nats, Elasticsearch level spellings', async () => {
+	const fb = (...p: string[]) => tokenizeFixture('filebeat', 'filebeat', 'module', ...p);
+	const checks: [TokenizedLine[], RegExp, string][] = [
+		[await fb('postgresql', 'log', 'test', 'postgresql-ubuntu-9.5.log'), / (LOG|ERROR|FATAL):  /, ''],
+		[await fb('mysql', 'error', 'test', 'mysql-ubuntu-8.0.15.log'), / \[(System|Warning)\] /, ''],
+		[await fb('mysql', 'error', 'test', 'mysql-darwin-brew-5.7.10.log'), / \[(Note|Warning)\] /, ''],
+		[await fb('icinga', 'main', 'test', 'test.log'), /\] (information|warning)\//, ''],
+		[await fb('nats', 'log', 'test', 'test.log'), / \[(INF|DBG|TRC)\] /, ''],
+		[await fb('elasticsearch', 'server', 'test', 'test.log'), /\]\[(INFO|WARN) \]/, ''],
+	];
+	let n = 0;
+	for (const [lines, re] of checks) {
+		for (const line of lines) {
+			const m = re.exec(line.text);
+			if (!m) continue;
+			assertHeaderLevel(line, m[1], levelName(levelFromToken(m[1])), m.index + m[0].indexOf(m[1]));
+			n++;
+		}
+	}
+	assert.ok(n > 60, `${n} header lines checked`);
+	const redis = await fb('redis', 'log', 'test', 'test.log');
+	const markers = { '*': 'notice', '.': 'debug', '#': 'warning', '-': 'trace' } as Record<string, string>;
+	let r = 0;
+	for (const line of redis) {
+		const m = / \d{2}:\d{2}:\d{2}\.\d{3} ([*.#-]) /.exec(line.text);
+		if (!m) continue;
+		assertHeaderLevel(line, m[1], markers[m[1]], m.index + m[0].length - 2);
+		r++;
+	}
+	assert.ok(r >= 1);
+	// PostgreSQL's DETAIL/STATEMENT lines carry no level colour, and "LOG" in a message is plain text.
+	const [stmt, prose] = await tokenize(['2017-04-03 22:35:22.389 CEST [3474] postgres@mydb STATEMENT:  select 1', '2017-04-03 22:35:22.389 CEST [3474] postgres@mydb LOG:  the LOG: file moved']);
+	assert.deepEqual(levelTokens(stmt), []);
+	assert.deepEqual(levelTokens(prose).map((t) => t.token.text), ['LOG']);
+});

@@ -1,7 +1,8 @@
 // Elasticsearch end to end inside the real extension host, against the loopback double started in
 // this process: credentials through the command (SecretStorage), connection test, Export to
 // Elasticsearch… on a file and on a filtered tab, continuous export that resumes from
-// workspaceState, and Open Logs from Elasticsearch… as a log tab.
+// workspaceState, and Open Logs from Elasticsearch… as a log tab. The work runs in the language
+// server (the extension host shows UI only and never loads the Elasticsearch client).
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
@@ -124,5 +125,10 @@ suite('Elasticsearch', () => {
 		assert.deepStrictEqual(seqs.sort((a, b) => a - b), Array.from({ length: 100 }, (_, i) => i), 'every record once');
 		assert.strictEqual(entryCount(path), 100);
 		assert.deepStrictEqual(es.violations, []);
+	});
+
+	test('the extension host never loads the Elasticsearch client: export and search ran in the language server', () => {
+		const loaded = Object.keys(require.cache).filter((k) => k.replace(/\\/g, '/').endsWith('/dist/elastic.js'));
+		assert.deepStrictEqual(loaded, []);
 	});
 });

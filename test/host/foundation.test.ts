@@ -13,6 +13,7 @@ suite('Foundation @vsix', () => {
 		const { editor, api } = await openLog('app.log');
 		assert.strictEqual(editor.document.languageId, 'log');
 		assert.ok(vscode.extensions.getExtension(EXTENSION_ID)?.isActive, 'extension active');
+		await api.ready; // activation does not wait for the server
 		assert.ok(api.client.isRunning(), 'language client running');
 	});
 
@@ -23,6 +24,7 @@ suite('Foundation @vsix', () => {
 
 	test('language server answers the summary request with real counts', async () => {
 		const { editor, api } = await openLog('worker.log');
+		await api.ready;
 		assert.ok(api.client.initializeResult?.capabilities.foldingRangeProvider, 'initialize handshake done');
 		// by method name: the test bundle has its own copy of the protocol classes
 		const s = await api.client.sendRequest<LogSummary>(SummaryRequest.method, { uri: editor.document.uri.toString() });

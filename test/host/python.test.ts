@@ -2,7 +2,9 @@
 // project and opens its log with the format the config declares; every LogRecord field of the
 // format shows in the hover; a logLens.formats setting applies a format string by glob.
 import * as assert from 'assert';
+import * as path from 'path';
 import * as vscode from 'vscode';
+import { execFileSync } from 'child_process';
 import { closeAll, waitFor, workspacePath, openLog } from './hostUtil';
 import type { LogSummary } from '../../src/shared/protocol';
 
@@ -41,6 +43,26 @@ suite('Python logging', () => {
 				return r.format === 'python-format' && r.state === 'ready' ? r : undefined;
 			}, 'format from settings');
 			assert.ok(s.levels.error > 0 && s.levels.warning > 0);
+		} finally {
+			await cfg.update('formats', undefined, vscode.ConfigurationTarget.Workspace);
+		}
+	});
+
+	test('logLens.formats applies a regex by glob: the same entries as loglens --format', async () => {
+		const regex = '^\\[(?<time>[^\\]]+)\\] (?<level>[A-Z]+)\\s+(?<logger>[\\w.]+): (?<message>.*)';
+		const cfg = vscode.workspace.getConfiguration('logLens');
+		await cfg.update('formats', [{ glob: '**/worker.log', regex }], vscode.ConfigurationTarget.Workspace);
+		try {
+			const { api, editor } = await openLog('worker.log');
+			const s = await waitFor(async () => {
+				const r = await api.client.sendRequest<LogSummary>('logLens/summary', { uri: editor.document.uri.toString() });
+				return r.format === 'regex' && r.state === 'ready' ? r : undefined;
+			}, 'regex format from settings');
+			const repo = process.env.LOGLENS_REPO ?? path.resolve(__dirname, '../../..');
+			const cli = JSON.parse(execFileSync(process.execPath, [path.join(repo, 'dist', 'cli.js'), 'summary', editor.document.uri.fsPath, '--json', '--format', regex], { encoding: 'utf8', env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } })) as { entries: number; levels: Record<string, number>; first: string; last: string; format: string };
+			assert.strictEqual(cli.format, 'regex');
+			assert.ok(s.levels.error > 0 && s.levels.warning > 0, 'levels read from the level group');
+			assert.deepStrictEqual({ entries: s.entries, levels: s.levels, first: s.first, last: s.last }, { entries: cli.entries, levels: cli.levels, first: cli.first, last: cli.last });
 		} finally {
 			await cfg.update('formats', undefined, vscode.ConfigurationTarget.Workspace);
 		}

@@ -34,7 +34,7 @@ export async function run(argv: string[]): Promise<number> {
 		if (!m) throw new CliError(`bad --warmup '${args.values.warmup}' (use e.g. 0, 10m, 1h)`);
 		warmupMs = +m[1] * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms') as 'ms'];
 	}
-	const { index, source, close } = await indexWithSource(args.file, args.values.format as string | undefined);
+	const { index, source, close } = await indexWithSource(args.file, args.format);
 	let signals: Signal[];
 	try {
 		signals = scanAnomalies(index, source, { newTemplateMinLevel: minLevel, warmupMs });

@@ -19,7 +19,7 @@ export async function run(argv: string[]): Promise<number> {
 	if (typeof lv !== 'string') throw new CliError('check needs --fail-on LEVEL');
 	const min = parseFilterLevel(lv);
 	if (min === Level.Unknown) throw new CliError('--fail-on needs a real level, not unknown');
-	const idx = await buildTally(args.file, args.values.format as string | undefined);
+	const idx = await buildTally(args.file, args.format);
 	const counts = idx.levelCounts();
 	let n = 0;
 	const parts: string[] = [];

@@ -1,7 +1,7 @@
 import { EntryDetail } from '../../core/entryReader';
 import { EntryStream } from '../../core/entryStream';
 import { Level, levelName } from '../../core/levels';
-import { fileYear, Output, readInput } from '../cliIo';
+import { CliError, fileYear, Output, readInput } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
 
 /** Read size: big enough that per-chunk costs vanish, small enough to stay in cache. */
@@ -13,6 +13,9 @@ const HELP = `Usage: loglens entries FILE [--jsonl]
 
 Lists entries. With --jsonl one object per line:
   {line, endLine, level, time, logger, message}   (1-based lines; level/time/logger null when absent)
+                     plus "levelFrom": "status" where the level was derived from an access log's HTTP status
+  --fields           with --jsonl, add "fields": every field the header carries (the format's
+                     named fields: LogRecord attributes of a format string, a regex's groups, JSON keys)
   --raw              keep ANSI escape sequences (colour codes) in messages
 ${COMMON_HELP}`;
 
@@ -40,8 +43,10 @@ class IsoClock {
 }
 
 export async function run(argv: string[]): Promise<number> {
-	const args = parseCommandArgs(argv, { jsonl: { type: 'boolean' }, raw: { type: 'boolean' } }, HELP);
+	const args = parseCommandArgs(argv, { jsonl: { type: 'boolean' }, fields: { type: 'boolean' }, raw: { type: 'boolean' } }, HELP);
 	if (!args) return 0;
+	const withFields = args.values.fields === true;
+	if (withFields && args.values.jsonl !== true) throw new CliError('--fields needs --jsonl');
 	const out = new Output();
 	const jsonl = args.values.jsonl === true;
 	const raw = args.values.raw === true;
@@ -51,9 +56,9 @@ export async function run(argv: string[]): Promise<number> {
 		const time = Number.isNaN(d.time) ? null : clock.format(d.time);
 		if (jsonl) {
 			// The EntryJson shape (entryToJson), written without an object per entry.
-			out.write(`{"line":${d.line + 1},"endLine":${d.endLine + 1},"level":${d.level === Level.Unknown ? 'null' : LEVEL_JSON[d.level]},"time":${time === null ? 'null' : '"' + time + '"'},"logger":${d.logger === undefined ? 'null' : JSON.stringify(d.logger)},"message":${JSON.stringify(d.message)}}\n`);
+			out.write(`{"line":${d.line + 1},"endLine":${d.endLine + 1},"level":${d.level === Level.Unknown ? 'null' : LEVEL_JSON[d.level]},"time":${time === null ? 'null' : '"' + time + '"'},"logger":${d.logger === undefined ? 'null' : JSON.stringify(d.logger)},"message":${JSON.stringify(d.message)}${d.levelFrom !== undefined && d.level !== Level.Unknown ? `,"levelFrom":"${d.levelFrom}"` : ''}${withFields ? ',"fields":' + JSON.stringify(d.fields) : ''}}\n`);
 		} else out.write(`${d.line + 1}\t${d.level === Level.Unknown ? '-' : levelName(d.level)}\t${time ?? '-'}\t${d.logger ?? '-'}\t${d.message}\n`);
-	}, { format: args.values.format as string | undefined, ctx: { year: fileYear(args.file) }, transient: true });
+	}, { format: args.format, ctx: { year: fileYear(args.file) }, transient: true });
 	await readInput(args.file, async (c) => {
 		stream.append(c);
 		if (out.pending >= 1 << 20) await out.flush();

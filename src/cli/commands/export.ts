@@ -122,7 +122,7 @@ export async function run(argv: string[]): Promise<number> {
 		} catch (e) {
 			throw new CliError(describeEsError(e, where));
 		}
-		const format = v.format as string | undefined;
+		const format = args.format;
 		const cancel = new AbortController();
 		const stop = new AbortController();
 		const onSigint = () => {

@@ -62,7 +62,7 @@ export async function run(argv: string[]): Promise<number> {
 	const filter = new CompiledFilter(spec);
 	const out = new Output();
 	const outOpts = { lineNumbers: v['line-numbers'] === true, raw: v.raw === true };
-	const format = v.format as string | undefined;
+	const format = args.format;
 	const ctx = { year: fileYear(args.file) };
 	// A big file is filtered in parallel ranges (worker threads), written in order.
 	if (!outOpts.lineNumbers && !isStreamedInput(args.file) && (await filterInParallel(args.file, spec, outOpts, format, ctx, out))) return 0;

@@ -87,7 +87,7 @@ export async function run(argv: string[]): Promise<number> {
 
 	const printer = new EntryPrinter(filter);
 	const assembler = new FollowEntryAssembler(printer, {
-		format: v.format as string | undefined,
+		format: args.format,
 		ctx: { year: fromFile ? fileYear(args.file) : new Date().getFullYear() },
 		sample: fromFile ? headSample(args.file) : [],
 	});
@@ -98,7 +98,7 @@ export async function run(argv: string[]): Promise<number> {
 	let streams: StreamFollower | undefined;
 	let cmd: CommandFollower | undefined;
 	if (cmdMode) {
-		cmd = new CommandFollower({ argv: command }, { format: v.format as string | undefined });
+		cmd = new CommandFollower({ argv: command }, { format: args.format });
 		source = cmd;
 		close = async () => void (await cmd!.stop());
 	} else if (args.file === '-') {

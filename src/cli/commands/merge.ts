@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import { entryToJson } from '../../core/entryReader';
-import { getFormat, allFormats } from '../../core/formatRegistry';
 import { LogMerge, MergeInputSpec } from '../../core/merge';
 import { CliError, describeFsError, Output } from '../cliIo';
-import { COMMON_HELP } from '../commandArgs';
+import { COMMON_HELP, formatOption } from '../commandArgs';
 import { INPUT_FORMS_HELP, rotatedPath } from '../logInput';
 
 export const summary = 'several logs as one, in time order, each entry marked with its file';
@@ -25,7 +24,7 @@ export async function run(argv: string[]): Promise<number> {
 	try {
 		parsed = parseArgs({
 			args: argv,
-			options: { format: { type: 'string' }, help: { type: 'boolean', short: 'h' }, jsonl: { type: 'boolean' }, raw: { type: 'boolean' }, rotated: { type: 'boolean' }, zone: { type: 'string' } },
+			options: { format: { type: 'string' }, style: { type: 'string' }, datefmt: { type: 'string' }, help: { type: 'boolean', short: 'h' }, jsonl: { type: 'boolean' }, raw: { type: 'boolean' }, rotated: { type: 'boolean' }, zone: { type: 'string' } },
 			allowPositionals: true,
 			strict: true,
 		});
@@ -39,9 +38,7 @@ export async function run(argv: string[]): Promise<number> {
 	}
 	if (parsed.positionals.length === 0) throw new CliError('missing FILE; see --help');
 	if (parsed.positionals.includes('-')) throw new CliError('merge reads files, not stdin (-)');
-	if (typeof v.format === 'string' && !getFormat(v.format)) {
-		throw new CliError(`unknown format '${v.format}' (known: ${allFormats().map((f) => f.id).join(', ')})`);
-	}
+	const format = formatOption(v);
 	const zone = typeof v.zone === 'string' ? parseZone(v.zone) : undefined;
 	const inputs: MergeInputSpec[] = parsed.positionals.map((p) => {
 		const r = rotatedPath(p);
@@ -49,7 +46,7 @@ export async function run(argv: string[]): Promise<number> {
 	});
 	let merge: LogMerge;
 	try {
-		merge = await LogMerge.open(inputs, { format: v.format });
+		merge = await LogMerge.open(inputs, { format });
 	} catch (e) {
 		const p = (e as { path?: string }).path ?? '';
 		if ((e as NodeJS.ErrnoException).code) throw new CliError(describeFsError(p, e).replace(/^: /, ''));

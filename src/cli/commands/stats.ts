@@ -1,3 +1,4 @@
+import type { LogFormat } from '../../core/format';
 import { BufferSource, ByteSource, FileSource } from '../../core/byteSource';
 import { LogIndex } from '../../core/logIndex';
 import { computeStats, formatBucket, parseBucket, StatsResult } from '../../core/stats';
@@ -23,7 +24,7 @@ sparkline over the log's span) and loggers, the time span and entries per second
 ${COMMON_HELP}`;
 
 /** An index and a random-access source for FILE or stdin (read whole: the index needs the bytes back). */
-export async function indexWithSource(file: string, format: string | undefined): Promise<{ index: LogIndex; source: ByteSource; close(): void }> {
+export async function indexWithSource(file: string, format: LogFormat | string | undefined): Promise<{ index: LogIndex; source: ByteSource; close(): void }> {
 	if (file === '-') {
 		const parts: Buffer[] = [];
 		await readInput(file, (c) => {
@@ -47,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
 	}
 	const topN = typeof args.values.top === 'string' ? Number(args.values.top) : 10;
 	if (!Number.isInteger(topN) || topN < 0) throw new CliError(`bad --top '${String(args.values.top)}' (a whole number)`);
-	const { index, source, close } = await indexWithSource(args.file, args.values.format as string | undefined);
+	const { index, source, close } = await indexWithSource(args.file, args.format);
 	let s: StatsResult;
 	try {
 		s = computeStats(index, source, { bucketMs, topN, templates: new TemplateMiner() });

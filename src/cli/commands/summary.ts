@@ -1,3 +1,4 @@
+import type { LogFormat } from '../../core/format';
 import { statSync } from 'node:fs';
 import { LEVEL_NAMES } from '../../core/levels';
 import { indexFile, LogIndex } from '../../core/logIndex';
@@ -34,7 +35,7 @@ export interface SummaryJson {
  * access to the bytes), a plain file from disk with `fromDisk`; file system errors become one clear
  * CLI error.
  */
-async function scanInput<T extends LineScanner>(file: string, format: string | undefined, streamed: (opts: ScanOptions) => T, fromDisk: () => Promise<T>): Promise<T> {
+async function scanInput<T extends LineScanner>(file: string, format: LogFormat | string | undefined, streamed: (opts: ScanOptions) => T, fromDisk: () => Promise<T>): Promise<T> {
 	if (file === '-' || isStreamedInput(file)) {
 		const scanner = streamed({ format, ctx: { year: fileYear(file) } });
 		await readInput(file, (c) => scanner.append(c));
@@ -52,7 +53,7 @@ async function scanInput<T extends LineScanner>(file: string, format: string | u
 }
 
 /** Indexes FILE (or stdin) with the CLI's options. */
-export function buildIndex(file: string, format: string | undefined): Promise<LogIndex> {
+export function buildIndex(file: string, format: LogFormat | string | undefined): Promise<LogIndex> {
 	return scanInput(file, format, (o) => new LogIndex(o), () => indexFile(file, { format }));
 }
 
@@ -64,7 +65,7 @@ type Counted = Pick<LogIndex, 'bytes' | 'lineCount' | 'entryCount' | 'format' | 
  * (no index: they need no random access to lines) — or, for a big file with CPUs to spare, from the
  * index built in parallel ranges, which is faster then.
  */
-export function buildTally(file: string, format: string | undefined): Promise<Counted> {
+export function buildTally(file: string, format: LogFormat | string | undefined): Promise<Counted> {
 	return scanInput<LineScanner & Counted>(file, format, (o) => new LogTally(o),
 		() => (planRanges(statSync(file).size, { format }) > 1 ? indexFile(file, { format }) : tallyFile(file, { format })));
 }
@@ -85,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
 	// tally, and adds its memory and the peak RSS on stderr.
 	const args = parseCommandArgs(argv, { json: { type: 'boolean' }, stats: { type: 'boolean' } }, HELP);
 	if (!args) return 0;
-	const format = args.values.format as string | undefined;
+	const format = args.format;
 	let idx: Counted;
 	if (args.values.stats) {
 		const index = await buildIndex(args.file, format);

@@ -20,7 +20,7 @@ export async function run(argv: string[]): Promise<number> {
 	const args = parseCommandArgs(argv, { jsonl: { type: 'boolean' } }, HELP);
 	if (!args) return 0;
 	const jsonl = args.values.jsonl === true;
-	const format = args.values.format as string | undefined;
+	const format = args.format;
 	const ctx = { year: fileYear(args.file) };
 	// Ids are final only after the whole file is mined, so the per-line output is a second pass.
 	const record: EntryTemplates | null = jsonl ? { starts: new IntColumn(), ends: new IntColumn(), ids: new IntColumn() } : null;

@@ -10,6 +10,7 @@ import { EntryDetail, detailFromLines, splitEntryLines } from '../entryReader';
 import { EntryStream } from '../entryStream';
 import { LogFormat, ParseContext } from '../format';
 import { Level } from '../levels';
+import { isLinked, LineLinks, LinkDecision } from '../lineLinks';
 import { SAMPLE_BYTES, SAMPLE_LINES, ScanOptions } from '../lineScanner';
 import { defaultParseContext } from '../timestamp';
 
@@ -84,13 +85,15 @@ export class EntryAssembler {
 	private pending: [number, Buffer][] | null = null;
 	private pendingBytes = 0;
 	private readonly maxEntryBytes: number;
+	/** A wrapped log's line links (see `LineLinks`), as the scanner makes them. */
+	private links: LineLinks | null = null;
 
 	constructor(private readonly opts: AssemblerOptions) {
 		this.format = opts.format;
 		this.ctx = opts.ctx ?? defaultParseContext();
 		this.offset = opts.baseOffset ?? 0;
 		this.maxEntryBytes = opts.maxEntryBytes ?? 1 << 20;
-		if (this.format) this.headerBytes = this.format.headerBytes ?? DEFAULT_HEADER_BYTES;
+		if (this.format) this.useFormat(this.format);
 		else this.pending = [];
 	}
 
@@ -172,6 +175,16 @@ export class EntryAssembler {
 			const h = fmt.parseHeader(bytes.toString('latin1', ps, pe), this.ctx);
 			if (h) header = { level: h.level, time: h.time };
 		}
+		if (this.links !== null) {
+			const d = this.links.decide(bytes, ps, e, pe, header !== null);
+			const r = this.links.revised;
+			if (d === LinkDecision.Revised && r !== null && this.open) {
+				this.open.level = r.level;
+				this.open.time = r.time;
+			}
+			if (d === LinkDecision.Continuation || d === LinkDecision.Revised) header = null;
+			else if (d === LinkDecision.Own && this.links.own) header = { level: this.links.own.level, time: this.links.own.time };
+		}
 		const endOffset = start + e;
 		const nextOffset = start + bytes.length;
 		const content = bytes.subarray(0, e);
@@ -188,14 +201,19 @@ export class EntryAssembler {
 		o.bytes += content.length + 1;
 	}
 
+	private useFormat(f: LogFormat): void {
+		this.format = f;
+		this.headerBytes = f.headerBytes ?? DEFAULT_HEADER_BYTES;
+		this.links = isLinked(f) ? new LineLinks(f, this.ctx) : null;
+	}
+
 	private settle(): void {
 		const lines = this.pending ?? [];
 		this.pending = null;
 		if (!this.format) {
 			const head = Buffer.concat(lines.map((l) => l[1]));
 			const d = detectFormatFromHead(head, true, { format: this.opts.formatOption, ctx: this.ctx });
-			this.format = d.format;
-			this.headerBytes = d.format.headerBytes ?? DEFAULT_HEADER_BYTES;
+			this.useFormat(d.format);
 		}
 		for (const [start, bytes] of lines) this.line(start, bytes);
 	}
@@ -213,7 +231,7 @@ export class EntryAssembler {
 			if (i > 0) parts.push(nl);
 			parts.push(l);
 		});
-		const lines = splitEntryLines(Buffer.concat(parts).toString('utf8'));
+		const lines = splitEntryLines(Buffer.concat(parts).toString(this.format?.latin1Entries ? 'latin1' : 'utf8'));
 		if (o.startOffset === 0 && lines[0]?.charCodeAt(0) === 0xfeff) lines[0] = lines[0].slice(1);
 		const detail = detailFromLines(this.format as LogFormat, this.ctx, lines,
 			{ line: 0, endLine: lines.length - 1, startOffset: o.startOffset, endOffset: o.endOffset, level: o.level, time: o.time }, true);

@@ -50,6 +50,7 @@ export const ECS_MAPPINGS = {
 			},
 		},
 		host: { properties: { name: keyword } },
+		container: { properties: { id: keyword, name: keyword, runtime: keyword } },
 		process: {
 			properties: {
 				pid: { type: 'long' },

@@ -1,11 +1,12 @@
 import { HeaderMatch, LogFormat, ParseContext } from '../format';
-import { Level, levelFromToken } from '../levels';
+import { Level, levelFromSyslogSeverity, levelFromToken } from '../levels';
 import { parseTimestampString } from '../timestamp';
 
 /**
  * logfmt (`time=… level=info msg="…" key=value`): Go slog's TextHandler, logrus' text formatter
  * without a TTY, Heroku. A header needs at least two pairs and one of level/time/msg.
  */
+const PRI = /^<(\d{1,3})>(?=[\w.@/-]+=)/;
 const PAIR = /([\w.@/-]+)=("(?:[^"\\]|\\.)*"|[^\s"]*)(?:\s+|$)/y;
 
 /** Parses `k=v` pairs from the line start; null when the line is not logfmt. */
@@ -39,16 +40,23 @@ export const logfmtFormat: LogFormat = {
 	name: 'logfmt',
 	headerBytes: 1 << 16,
 	parseHeader(line: string, ctx: ParseContext): HeaderMatch | null {
-		const kv = parseLogfmt(line);
+		// Firewalls (FortiGate, …) send logfmt framed as syslog: `<189>date=… time=… level="notice" …`.
+		const pri = PRI.exec(line);
+		const kv = parseLogfmt(pri ? line.slice(pri[0].length) : line);
 		if (!kv) return null;
 		const lv = kv.get('level') ?? kv.get('lvl') ?? kv.get('severity');
-		const t = kv.get('time') ?? kv.get('ts') ?? kv.get('t') ?? kv.get('timestamp');
+		let t = kv.get('time') ?? kv.get('ts') ?? kv.get('t') ?? kv.get('timestamp');
+		const date = kv.get('date');
+		if (date !== undefined && t !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(date) && /^\d{1,2}:\d{2}/.test(t)) t = `${date}T${t}`;
 		const msg = kv.get('msg') ?? kv.get('message');
 		if (lv === undefined && t === undefined && msg === undefined) return null;
 		const fields: Record<string, string> = {};
 		for (const [k, v] of kv) fields[k] = v;
-		const out: HeaderMatch = { level: lv !== undefined ? levelFromToken(lv) : Level.Unknown, time: t !== undefined ? parseTimestampString(t, ctx) : NaN, messageStart: 0, fields };
+		let level = lv !== undefined ? levelFromToken(lv) : Level.Unknown;
+		if (level === Level.Unknown && pri) level = levelFromSyslogSeverity(+pri[1] & 7);
+		const out: HeaderMatch = { level, time: t !== undefined ? parseTimestampString(t, ctx) : NaN, messageStart: 0, fields };
 		if (lv !== undefined) out.levelRaw = lv;
+		else if (pri) out.levelRaw = pri[0];
 		if (msg !== undefined) out.message = msg.split('\n', 1)[0];
 		const logger = kv.get('logger') ?? kv.get('component') ?? kv.get('source') ?? kv.get('caller');
 		if (logger !== undefined) out.logger = logger;
