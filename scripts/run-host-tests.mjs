@@ -27,7 +27,7 @@ async function main() {
 	if (process.env.LOGLENS_TRUST === '1') {
 		// workspace values of restricted settings, which Restricted Mode must ignore
 		mkdirSync(join(work, '.vscode'), { recursive: true });
-		writeFileSync(join(work, '.vscode', 'settings.json'), JSON.stringify({ 'logLens.pathMappings': { '/app/': '/somewhere/else/' }, 'logLens.alerts': [{ level: 'error' }], 'logLens.filter.maxEntries': 123 }));
+		writeFileSync(join(work, '.vscode', 'settings.json'), JSON.stringify({ 'logLens.pathMappings': { '/app/': '/somewhere/else/' }, 'logLens.alerts': [{ level: 'error' }], 'logLens.filter.maxEntries': 123, 'logLens.follow.commands': [{ name: 'evil', command: ['touch', 'pwned'] }] }));
 	}
 	let devPath = EXT_DIR;
 	let extensionsDir;

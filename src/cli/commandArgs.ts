@@ -26,9 +26,9 @@ export interface CommandArgs {
 
 /**
  * Parses a command's arguments with node:util parseArgs; prints `help` and returns null for
- * `--help`. Exactly one FILE is required.
+ * `--help`. Exactly one FILE is required (at most one with `fileOptional`; '' when none).
  */
-export function parseCommandArgs(argv: string[], options: Options, help: string): CommandArgs | null {
+export function parseCommandArgs(argv: string[], options: Options, help: string, opts: { fileOptional?: boolean } = {}): CommandArgs | null {
 	let parsed;
 	try {
 		parsed = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
@@ -40,9 +40,9 @@ export function parseCommandArgs(argv: string[], options: Options, help: string)
 		process.stdout.write(help.trimEnd() + '\n');
 		return null;
 	}
-	if (parsed.positionals.length === 0) throw new CliError('missing FILE (use - for stdin); see --help');
+	if (parsed.positionals.length === 0 && !opts.fileOptional) throw new CliError('missing FILE (use - for stdin); see --help');
 	if (parsed.positionals.length > 1) throw new CliError(`expected one FILE, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`);
-	return { file: parsed.positionals[0], values, format: formatOption(values) };
+	return { file: parsed.positionals[0] ?? '', values, format: formatOption(values) };
 }
 
 /**

@@ -53,6 +53,8 @@ export class AnsiDecorations extends Disposable {
 	}));
 	private readonly colours = new Map<string, vscode.TextEditorDecorationType>();
 	private timer: NodeJS.Timeout | undefined;
+	/** Editors whose decorations are all empty already. */
+	private readonly bare = new WeakSet<vscode.TextEditor>();
 
 	constructor() {
 		super();
@@ -108,6 +110,11 @@ export class AnsiDecorations extends Disposable {
 					}
 				}
 			}
+			// Nothing to show and nothing shown: no messages (a follow tab applies this after every append).
+			const none = hide.length === 0 && byType.size === 0;
+			if (none && this.bare.has(ed)) continue;
+			if (none) this.bare.add(ed);
+			else this.bare.delete(ed);
 			ed.setDecorations(this.hide, hide);
 			this.hidden.set(ed.document.uri.toString(), hide.length);
 			for (const t of this.colours.values()) ed.setDecorations(t, byType.get(t) ?? []);

@@ -1,6 +1,7 @@
 /**
  * Follow mode: a live editor tab (`loglens-follow:` document) showing a file as it grows, across
- * rotation, truncation and re-creation. The server follows the file and keeps the tab's text (the
+ * rotation, truncation and re-creation — or the output of a command (Follow Command Output…), which
+ * the server runs (trusted workspaces only) and kills with its process group when the tab closes. The server follows the file and keeps the tab's text (the
  * last `logLens.follow.maxLines` lines); this side renders it, auto-scrolls while the cursor is at
  * the end, pauses when the user moves up, marks rotations, and raises coalesced alerts.
  */
@@ -9,20 +10,35 @@ import { setting } from './settings';
 import * as path from 'path';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
-	AlertEvent, AlertNotification, AlertRulesInvalidNotification, FilterSpec, FollowChangedNotification, FollowContentRequest, FollowInfo,
-	FollowMarker, FollowStartRequest, FollowStatus, FollowStopNotification, LEVEL_ORDER, LevelName,
+	AlertEvent, AlertNotification, AlertRulesInvalidNotification, FilterSpec, FollowChangedNotification, FollowCommand, FollowContentRequest, FollowInfo,
+	FOLLOW_BURST_QUIET_MS, FollowMarker, FollowRestartRequest, FollowStartRequest, FollowStatus, FollowStopNotification, LEVEL_ORDER, LevelName,
 } from '../shared/protocol';
+import { joinCommandLine, splitCommandLine } from '../shared/commandLine';
+import { LIVE_LANGUAGE } from './logDocuments';
 import { Disposable } from './disposable';
 import { formatCount } from '../shared/describeFilter';
 
 import { FOLLOW_SCHEME } from '../shared/schemes';
 export { FOLLOW_SCHEME };
 const RECENT_KEY = 'logLens.recentFollows';
+const RECENT_COMMANDS_KEY = 'logLens.recentCommands';
 /** How often the status item's rate and counts are redrawn while lines arrive. */
 const STATUS_INTERVAL_MS = 500;
 
+/** What Follow Command Output… takes as an argument (tests, keybindings, other extensions). */
+export interface FollowCommandArg {
+	/** An argument list, or one command line (split like a shell would, but run without one). */
+	command: string[] | string;
+	shell?: boolean;
+	name?: string;
+	cwd?: string;
+	filter?: FilterSpec;
+}
+
 interface Session {
 	info: FollowInfo;
+	/** Set for a command's output (it can be restarted). */
+	command?: FollowCommand;
 	uri: vscode.Uri;
 	status?: FollowStatus;
 	paused: boolean;
@@ -44,15 +60,32 @@ interface Session {
 	markersHead: number;
 	/** The markers the tab's decorations show (see shownMarkers). */
 	decorated?: string;
+	/** The command's exit that was shown (notification, status bar). */
+	exitShown?: FollowStatus['exit'];
+	/** Lines arrive faster than anyone reads: the tab does lighter work (see setBurst). */
+	burst: boolean;
+	burstTimer?: NodeJS.Timeout;
+	/** Lines per second from which the tab is in a burst (0: never). */
+	burstRate: number;
+}
+
+/** A short name for a command's tab: its program and first arguments. */
+function commandName(argv: string[], shell?: boolean): string {
+	const line = shell ? argv.join(' ') : joinCommandLine([path.basename(argv[0]), ...argv.slice(1)]);
+	return line.length > 40 ? `${line.slice(0, 39)}…` : line;
+}
+
+function sameCommand(a: FollowCommand, b: FollowCommand): boolean {
+	return !!a.shell === !!b.shell && a.argv.length === b.argv.length && a.argv.every((x, i) => x === b.argv[i]);
 }
 
 /**
  * The markers as lines of the tab, which may not have deleted the head lines the server dropped
  * yet; with a key that changes when they do (decorations are sent again only then).
  */
-function shownMarkers(s: Session, lineCount: number): { marks: { line: number; text: string }[]; key: string } {
+function shownMarkers(s: Session, lineCount: number): { marks: { line: number; text: string; kind: FollowMarker['kind'] }[]; key: string } {
 	const shift = s.markersHead - s.headLines;
-	const marks = s.markers.map((m) => ({ line: m.line + shift, text: m.text })).filter((m) => m.line >= 0 && m.line < lineCount);
+	const marks = s.markers.map((m) => ({ line: m.line + shift, text: m.text, kind: m.kind })).filter((m) => m.line >= 0 && m.line < lineCount);
 	return { marks, key: marks.map((m) => `${m.line}:${m.text}`).join('\n') };
 }
 
@@ -80,12 +113,18 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 	private readonly muted = new Map<string, number>();
 	private readonly reportedInvalid = new Set<string>();
 	/** What the status item shows (undefined: hidden), and the pending throttled redraw. */
-	private statusShown: { text: string; tooltip: string; alerting: boolean; label: string } | undefined;
+	private statusShown: { text: string; tooltip: string; alerting: boolean; label: string; command: string } | undefined;
 	private statusTimer: NodeJS.Timeout | undefined;
-	/** Whole-text fetches of follow tabs (the content provider) and head trims applied as edits, for tests. */
-	readonly counts = { fetches: 0, headDrops: 0 };
+	/** Whole-text fetches of follow tabs (the content provider), head trims applied as edits and bursts begun, for tests. */
+	readonly counts = { fetches: 0, headDrops: 0, bursts: 0 };
 	/** Time from the server reading bytes to the tab holding them (ms), one per server read, for the latency report. */
 	readonly latencies: number[] = [];
+	private readonly _onDidExit = this._register(new vscode.EventEmitter<{ id: string; exit: NonNullable<FollowStatus['exit']> }>());
+	private readonly _onDidChangeBurst = this._register(new vscode.EventEmitter<{ id: string; burst: boolean }>());
+	/** Fires when a tab's language has switched for a burst or back after it. */
+	readonly onDidChangeBurst = this._onDidChangeBurst.event;
+	/** Fires when a followed command has exited and that was shown (notification, status bar, tab); tests wait on it. */
+	readonly onDidExit = this._onDidExit.event;
 
 	constructor(private readonly client: LanguageClient, private readonly state: vscode.Memento) {
 		super();
@@ -110,9 +149,16 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 			}
 			this.afterUpdate(s);
 		}));
+		this._register(vscode.workspace.onDidOpenTextDocument((d) => {
+			const s = this.sessionOf(d.uri);
+			if (s && !s.applying && s.awaitingText === undefined && s.queue.length) void this.drain(s);
+		}));
 		this._register(vscode.window.onDidChangeTextEditorSelection((e) => this.onSelection(e)));
 		this._register(vscode.window.onDidChangeVisibleTextEditors(() => { for (const s of this.sessions.values()) this.decorate(s); }));
-		this._register(vscode.window.onDidChangeActiveTextEditor(() => this.renderStatus()));
+		this._register(vscode.window.onDidChangeActiveTextEditor(() => {
+			this.renderStatus();
+			void vscode.commands.executeCommand('setContext', 'logLens.activeFollowIsCommand', this.activeSession()?.command !== undefined);
+		}));
 		this._register(vscode.window.tabGroups.onDidChangeTabs((e) => {
 			if (!e.closed.length) return;
 			for (const s of [...this.sessions.values()]) if (!this.isOpen(s)) void this.stop(s.info.id);
@@ -121,6 +167,8 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		reg('logLens.followFile', (p?: string | { path: string; filter?: FilterSpec; fromStart?: boolean }) => this.followFile(p));
 		reg('logLens.followActive', () => this.followActive());
 		reg('logLens.followWithFilter', (p?: { path: string; filter: FilterSpec }) => this.followWithFilter(p));
+		reg('logLens.followCommand', (a?: FollowCommandArg) => this.followCommand(a));
+		reg('logLens.restartFollowCommand', (id?: string) => this.restart(id));
 		reg('logLens.stopFollowing', () => this.stopActive());
 		reg('logLens.toggleAutoScroll', () => this.toggleAutoScroll());
 		reg('logLens.clearAlerts', () => { this.alerts.length = 0; this.openAlert.clear(); this._onDidChangeAlerts.fire(); this.renderStatus(); });
@@ -153,24 +201,123 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		return r.text;
 	}
 
-	/** Starts following `path` and opens its live tab. */
-	async start(filePath: string, opts: { filter?: FilterSpec; fromStart?: boolean } = {}): Promise<vscode.TextEditor> {
+	/** Starts following `path` (or, with `command`, that command's output) and opens its live tab. */
+	async start(filePath: string, opts: { filter?: FilterSpec; fromStart?: boolean; command?: FollowCommand } = {}): Promise<vscode.TextEditor> {
+		const burstRate = setting('follow.burstLinesPerSecond');
 		const info = await this.client.sendRequest(FollowStartRequest.type, {
-			path: filePath, fromStart: opts.fromStart, filter: opts.filter,
+			burstLinesPerSecond: burstRate,
+			path: filePath, fromStart: opts.fromStart, filter: opts.filter, command: opts.command,
 			maxLines: setting('follow.maxLines'), usePolling: setting('follow.usePolling'), pollIntervalMs: setting('follow.pollIntervalMs'),
 			anomalyAlerts: setting('follow.anomalyAlerts'),
 		});
 		const uri = vscode.Uri.parse(info.uri);
-		const s: Session = { info, uri, paused: false, markers: [], queue: [], applying: false, headLines: 0, dropTo: { lines: 0, bytes: 0 }, markersHead: 0 };
+		const s: Session = { info, command: opts.command, uri, paused: false, markers: [], queue: [], applying: false, headLines: 0, dropTo: { lines: 0, bytes: 0 }, markersHead: 0, burst: false, burstRate };
 		this.sessions.set(info.id, s);
-		const recent = [filePath, ...this.state.get<string[]>(RECENT_KEY, []).filter((p) => p !== filePath)].slice(0, 10);
-		await this.state.update(RECENT_KEY, recent);
+		if (!opts.command) {
+			const recent = [filePath, ...this.state.get<string[]>(RECENT_KEY, []).filter((p) => p !== filePath)].slice(0, 10);
+			await this.state.update(RECENT_KEY, recent);
+		}
 		let doc = await vscode.workspace.openTextDocument(uri);
 		if (doc.languageId !== 'log') doc = await vscode.languages.setTextDocumentLanguage(doc, 'log');
 		const ed = await vscode.window.showTextDocument(doc, { preview: false });
 		await vscode.commands.executeCommand('setContext', 'logLens.following', true);
+		await this.setCommandContext();
 		this.afterUpdate(s);
 		return ed;
+	}
+
+	private async setCommandContext(): Promise<void> {
+		await vscode.commands.executeCommand('setContext', 'logLens.followingCommand', [...this.sessions.values()].some((x) => x.command));
+		await vscode.commands.executeCommand('setContext', 'logLens.activeFollowIsCommand', this.activeSession()?.command !== undefined);
+	}
+
+	/**
+	 * Follow Command Output…: a preset (`logLens.follow.commands`), a recent command or a typed one,
+	 * run by the server in a live tab. Never in Restricted Mode: a workspace must not get to run
+	 * commands (its presets are ignored there by VS Code too, as a restricted setting).
+	 */
+	private async followCommand(arg?: FollowCommandArg): Promise<vscode.TextEditor | undefined> {
+		if (!vscode.workspace.isTrusted) {
+			void vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: Follow Command Output runs a program, which Restricted Mode does not allow. Trust this workspace to use it.'), 'Manage Workspace Trust').then((a) => {
+				if (a) void vscode.commands.executeCommand('workbench.trust.manage');
+			});
+			return undefined;
+		}
+		let cmd: FollowCommand | undefined;
+		if (arg?.command) {
+			const argv = typeof arg.command === 'string' ? splitCommandLine(arg.command).argv : arg.command;
+			cmd = argv.length ? { argv, shell: arg.shell, cwd: arg.cwd, name: arg.name ?? commandName(argv, arg.shell) } : undefined;
+		} else cmd = await this.pickCommand();
+		if (!cmd) return undefined;
+		// a preset's relative cwd is relative to the workspace folder, as is the default
+		const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+		cmd.cwd = cmd.cwd && root && !path.isAbsolute(cmd.cwd) ? path.join(root, cmd.cwd) : (cmd.cwd ?? root);
+		const recent = [{ ...cmd, cwd: undefined }, ...this.state.get<FollowCommand[]>(RECENT_COMMANDS_KEY, []).filter((c) => !sameCommand(c, cmd))].slice(0, 10);
+		await this.state.update(RECENT_COMMANDS_KEY, recent);
+		try {
+			return await this.start(cmd.name, { command: cmd, filter: arg?.filter });
+		} catch (e) {
+			void vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: {0}', e instanceof Error ? e.message : String(e)));
+			return undefined;
+		}
+	}
+
+	private async pickCommand(): Promise<FollowCommand | undefined> {
+		type Item = vscode.QuickPickItem & { cmd?: FollowCommand };
+		const presets = setting('follow.commands').filter((c) => Array.isArray(c.command) && c.command.length > 0);
+		const recent = this.state.get<FollowCommand[]>(RECENT_COMMANDS_KEY, []);
+		const items: Item[] = [{ label: '$(edit) Enter a command…', description: 'run without a shell unless it needs one' }];
+		if (presets.length) items.push({ label: 'logLens.follow.commands', kind: vscode.QuickPickItemKind.Separator }, ...presets.map((p) => ({ label: `$(terminal) ${p.name}`, description: joinCommandLine(p.command), cmd: { argv: p.command, shell: p.shell, cwd: p.cwd, name: p.name } })));
+		if (recent.length) items.push({ label: 'recent', kind: vscode.QuickPickItemKind.Separator }, ...recent.map((c) => ({ label: `$(history) ${c.name}`, description: c.shell ? `sh -c ${c.argv.join(' ')}` : joinCommandLine(c.argv), cmd: c })));
+		const pick = await vscode.window.showQuickPick(items, { title: 'Log Lens: Follow Command Output' });
+		if (!pick) return undefined;
+		if (pick.cmd) return { ...pick.cmd };
+		const line = await vscode.window.showInputBox({
+			title: 'Log Lens: Follow Command Output', prompt: 'A command whose stdout and stderr the tab follows, e.g. kubectl logs -f deploy/api',
+			validateInput: (v) => splitCommandLine(v).error ?? (v.trim() ? undefined : 'Enter a command'),
+		});
+		if (!line) return undefined;
+		const parsed = splitCommandLine(line);
+		let shell = false;
+		if (parsed.shellSyntax) {
+			const how = await vscode.window.showQuickPick([
+				{ label: 'Run with the shell', description: `sh -c — pipes, redirections and variables work`, shell: true },
+				{ label: 'Run as arguments', description: 'no shell: those characters are passed on as they are', shell: false },
+			], { title: 'The command uses shell syntax' });
+			if (!how) return undefined;
+			shell = how.shell;
+		}
+		const argv = shell ? [line.trim()] : parsed.argv;
+		return { argv, shell, name: commandName(argv, shell) };
+	}
+
+	/** Runs a command session's command again in its tab (the notification's Restart, the title button). */
+	private async restart(id?: string): Promise<void> {
+		const s = (id ? this.sessions.get(id) : undefined) ?? this.activeSession() ?? [...this.sessions.values()].find((x) => x.command);
+		if (!s?.command) return;
+		if (!vscode.workspace.isTrusted) {
+			void vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: Restricted Mode does not allow running commands.'));
+			return;
+		}
+		try {
+			s.info = await this.client.sendRequest(FollowRestartRequest.type, { id: s.info.id });
+			s.exitShown = undefined;
+			this.renderStatus();
+		} catch (e) {
+			void vscode.window.showErrorMessage(vscode.l10n.t('Log Lens: {0}', e instanceof Error ? e.message : String(e)));
+		}
+	}
+
+	/** Once per exit: a notification with Restart, and the status bar item (the tab shows a final mark line). */
+	private showExit(s: Session, exit: NonNullable<FollowStatus['exit']>): void {
+		const how = exit.code !== null ? `exited with code ${exit.code}` : `was ended by ${exit.signal}`;
+		const text = vscode.l10n.t('Log Lens: {0} {1}.', s.info.path, how);
+		const show = exit.code === 0 ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+		void show(text, 'Restart').then((a) => {
+			if (a === 'Restart' && this.sessions.has(s.info.id)) void this.restart(s.info.id);
+		});
+		this.renderStatus();
+		this._onDidExit.fire({ id: s.info.id, exit });
 	}
 
 	private async followFile(arg?: string | { path: string; filter?: FilterSpec; fromStart?: boolean }): Promise<vscode.TextEditor | undefined> {
@@ -220,8 +367,10 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		const s = this.sessions.get(id);
 		if (!s) return;
 		this.sessions.delete(id);
+		clearTimeout(s.burstTimer);
 		await this.client.sendNotification(FollowStopNotification.type, { id });
 		await vscode.commands.executeCommand('setContext', 'logLens.following', this.sessions.size > 0);
+		if (s.command) await this.setCommandContext();
 		this.renderStatus();
 	}
 
@@ -243,10 +392,15 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		if (!s) return;
 		const stateChanged = s.status?.state !== st.state;
 		s.status = st;
+		if (st.state === 'exited' && st.exit && s.exitShown === undefined) {
+			s.exitShown = st.exit;
+			this.showExit(s, st.exit);
+		}
 		s.markers = st.markers;
 		s.markersHead = st.droppedLines;
 		const append = st.append;
 		if (st.droppedLines > s.dropTo.lines) s.dropTo = { lines: st.droppedLines, bytes: st.droppedBytes };
+		if (append !== undefined) this.trackBurst(s, st.rate);
 		if (st.reset || s.haveBytes === undefined) {
 			// rebuilt, or the tab is not open yet: the whole text is fetched (the content provider)
 			if (s.haveBytes !== undefined || st.reset) this.refetch(s);
@@ -254,12 +408,57 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 			if (append !== undefined) s.queue.push({ text: append, offset: st.appendOffset, readAt: st.readAt });
 			if (!s.applying && s.awaitingText === undefined && (s.queue.length || s.dropTo.lines > s.headLines)) void this.drain(s);
 		}
+		if (!s.applying && !s.queue.length && s.haveBytes !== undefined && st.append === undefined) {
+			// a mark without new text (a command's exit): no edit will redraw the marks, so draw them now
+			const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === s.uri.toString());
+			if (doc && shownMarkers(s, doc.lineCount).key !== s.decorated) this.decorate(s);
+		}
 		// the rate and counts change with every append: redraw them a few times a second only
 		if (stateChanged) this.renderStatus();
 		else this.statusTimer ??= setTimeout(() => {
 			this.statusTimer = undefined;
 			this.renderStatus();
 		}, STATUS_INTERVAL_MS);
+	}
+
+	/**
+	 * Bursts: while lines arrive at `burstRate` or faster (until they drop below a quarter of it, or
+	 * FOLLOW_BURST_QUIET_MS without lines), the tab is in a language without a grammar. Measured in
+	 * this host (test/host/followBurst.test.ts): at 10,000 lines/s the grammar's tokenizer worker fell
+	 * behind, and every late result re-counted the lines of all edits it had not seen (VS Code's
+	 * setTokensAndStates), 8 of 45 s of the workbench's main thread — still 2.5 of 38 s with a
+	 * one-rule grammar; the LSP folding and outline requests, entry marks and the Problems tree
+	 * followed every change too. Those features are not asked for a language they do not serve; all
+	 * of them run again, once, when the burst ends.
+	 */
+	private trackBurst(s: Session, rate: number): void {
+		if (s.burstRate <= 0) return;
+		if (!s.burst && rate >= s.burstRate) this.setBurst(s, true);
+		else if (s.burst && rate < s.burstRate / 4) {
+			this.setBurst(s, false);
+			return;
+		}
+		if (!s.burst) return;
+		clearTimeout(s.burstTimer);
+		s.burstTimer = setTimeout(() => this.setBurst(s, false), FOLLOW_BURST_QUIET_MS);
+	}
+
+	private setBurst(s: Session, on: boolean): void {
+		clearTimeout(s.burstTimer);
+		s.burstTimer = undefined;
+		if (on && !s.burst) this.counts.bursts++;
+		s.burst = on;
+		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === s.uri.toString());
+		const want = on ? LIVE_LANGUAGE : 'log';
+		if (doc && doc.languageId !== want) {
+			void vscode.languages.setTextDocumentLanguage(doc, want).then(() => {
+				// the switch may have raced the next burst state: the latest one wins
+				const now = s.burst ? LIVE_LANGUAGE : 'log';
+				if (doc.languageId !== now && this.sessions.has(s.info.id)) this.setBurst(s, s.burst);
+				else this._onDidChangeBurst.fire({ id: s.info.id, burst: s.burst });
+			}, () => undefined);
+		}
+		this.renderStatus();
 	}
 
 	/** The tab's whole text is fetched again (the content provider); its marks are redrawn after. */
@@ -277,8 +476,14 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		try {
 			while (s.awaitingText === undefined && (s.queue.length || (s.haveBytes !== undefined && s.dropTo.lines > s.headLines))) {
 				const batch = s.queue.splice(0);
-				// nothing applied (the text is fetched whole, or the tab is gone): a later status resumes
-				if (!(await this.applyBatch(s, batch.map((b) => b.text).join(''), batch[0]?.offset ?? s.haveBytes ?? 0))) break;
+				const done = await this.applyBatch(s, batch.map((b) => b.text).join(''), batch[0]?.offset ?? s.haveBytes ?? 0);
+				if (done === 'notOpen') {
+					// its text was fetched but the document is not open in this host yet: it resumes when it opens
+					s.queue.unshift(...batch);
+					break;
+				}
+				// nothing applied (the text is fetched whole): a later status resumes
+				if (!done) break;
 				const now = Date.now();
 				for (const b of batch) if (b.readAt) this.latencies.push(now - b.readAt);
 				if (this.latencies.length > 10_000) this.latencies.splice(0, this.latencies.length - 5000);
@@ -293,7 +498,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 	 * lines, instead of re-reading and re-colouring the whole tab. Lines the server dropped from the
 	 * head (maxLines) are deleted in the same edit.
 	 */
-	private async applyBatch(s: Session, text: string, offset: number): Promise<boolean> {
+	private async applyBatch(s: Session, text: string, offset: number): Promise<boolean | 'notOpen'> {
 		if (s.haveBytes === undefined) return false;
 		let bytes = Buffer.from(text, 'utf8');
 		if (offset > s.haveBytes) {
@@ -303,7 +508,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		}
 		if (offset < s.haveBytes) bytes = bytes.subarray(s.haveBytes - offset); // already in the tab
 		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === s.uri.toString());
-		if (!doc) return false;
+		if (!doc) return 'notOpen';
 		const drop = s.dropTo.lines - s.headLines;
 		if (drop > 0 && (s.dropTo.bytes > s.haveBytes || drop >= doc.lineCount)) {
 			// the lines to drop are not all in the tab yet (it is far behind): fetch the whole text instead
@@ -357,7 +562,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 			ed.setDecorations(this.markerType, marks.map((m) => ({
 				range: new vscode.Range(m.line, 0, m.line, 0),
 				hoverMessage: `Log Lens: ${m.text}`,
-				renderOptions: { after: { contentText: `  ⟳ ${m.text}`, color: new vscode.ThemeColor('editorWarning.foreground'), fontStyle: 'italic' } },
+				renderOptions: { after: { contentText: `  ${m.kind === 'exited' ? '■' : m.kind === 'restarted' ? '▶' : '⟳'} ${m.text}`, color: new vscode.ThemeColor('editorWarning.foreground'), fontStyle: 'italic' } },
 			})));
 		}
 	}
@@ -383,23 +588,28 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 			this.statusShown = undefined;
 			return;
 		}
-		const name = path.basename(s.info.path);
+		const name = s.command ? s.info.path : path.basename(s.info.path);
 		const st = s.status;
 		const alerting = [...this.openAlert.keys()].length > 0;
+		const exit = st?.state === 'exited' ? st.exit : undefined;
 		let text: string;
-		if (st?.state === 'missing') text = `$(warning) ${name} missing · waiting`;
+		if (exit) text = `$(debug-restart) ${name} ${exit.code !== null ? `exited with code ${exit.code}` : `ended by ${exit.signal}`} · Restart`;
+		else if (st?.state === 'missing') text = `$(warning) ${name} missing · waiting`;
 		else if (s.paused) text = `$(debug-pause) Paused · ${name}`;
-		else text = `$(pulse) Following ${name} · ${formatCount(st?.rate ?? 0)} lines/s`;
+		else text = `$(${s.command ? 'terminal' : 'pulse'}) Following ${name} · ${formatCount(st?.rate ?? 0)} lines/s${s.burst ? ' · burst' : ''}`;
 		if (alerting) text = `$(bell-dot) ${text}`;
-		const tooltip = `${s.info.path}\n${formatCount(st?.received ?? 0)} lines received, ${formatCount(st?.lines ?? 0)} in the tab\nClick to ${s.paused ? 'resume' : 'pause'} auto-scroll`;
-		const label = `Log Lens: ${s.paused ? 'paused' : 'following'} ${name}${alerting ? ', alerts raised' : ''}`;
+		const what = s.command ? (s.command.shell ? `sh -c ${s.command.argv.join(' ')}` : joinCommandLine(s.command.argv)) : s.info.path;
 		const shown = this.statusShown;
+		const tooltip = `${what}\n${formatCount(st?.received ?? 0)} lines received, ${formatCount(st?.lines ?? 0)} in the tab${s.burst ? '\nA burst: no colours; folding, outline, entry marks and the Problems tree catch up when it ends' : ''}\nClick to ${exit ? 'run it again' : s.paused ? 'resume auto-scroll' : 'pause auto-scroll'}`;
+		const command = exit ? `restart:${s.info.id}` : 'toggle';
+		if (shown?.command !== command) this.statusItem.command = exit ? { command: 'logLens.restartFollowCommand', title: 'Restart', arguments: [s.info.id] } : 'logLens.toggleAutoScroll';
+		const label = `Log Lens: ${exit ? `${name} ${exit.code !== null ? `exited with code ${exit.code}` : `ended by ${exit.signal}`}` : `${s.paused ? 'paused' : 'following'} ${name}`}${alerting ? ', alerts raised' : ''}`;
 		if (shown?.text !== text) this.statusItem.text = text;
 		if (shown?.tooltip !== tooltip) this.statusItem.tooltip = tooltip;
 		if (shown?.alerting !== alerting) this.statusItem.backgroundColor = alerting ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
 		if (shown?.label !== label) this.statusItem.accessibilityInformation = { label };
 		if (!shown) this.statusItem.show();
-		this.statusShown = { text, tooltip, alerting, label };
+		this.statusShown = { text, tooltip, alerting, label, command };
 	}
 
 	/** Coalesced: while a rule's notification is open, further matches only raise its count. */

@@ -10,8 +10,11 @@ import { Disposable } from './disposable';
 import { FILTER_SCHEME } from '../shared/schemes';
 export { FILTER_SCHEME };
 
+/** A follow tab's language while it bursts (no grammar; see followMode.ts). */
+export const LIVE_LANGUAGE = 'log-live';
+
 export function isLogDocument(doc: vscode.TextDocument | undefined): doc is vscode.TextDocument {
-	return !!doc && doc.languageId === 'log';
+	return !!doc && (doc.languageId === 'log' || doc.languageId === LIVE_LANGUAGE);
 }
 
 export class LogDocuments extends Disposable {

@@ -94,6 +94,13 @@ export class FollowEntryAssembler {
 		if (pos < buf.length) this.carry = Buffer.from(buf.subarray(pos));
 	}
 
+	/** Takes a held partial line as complete (the input ended without a last newline). */
+	flushPartial(): void {
+		const c = this.carry;
+		this.carry = null;
+		if (c) this.line(c.length && c[c.length - 1] === 13 ? c.subarray(0, c.length - 1) : c);
+	}
+
 	/** Forgets a held partial line (the file was truncated or replaced). */
 	dropPartial(): void {
 		this.carry = null;

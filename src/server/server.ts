@@ -12,7 +12,7 @@ import * as os from 'os';
 import { LogStore, summarize } from './logStore';
 import {
 	SummaryRequest, IndexChangedNotification, OpenLogNotification, CloseLogNotification, FilterRequest, NavigateRequest,
-	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest, SetFormatRequest, DiscoverLoggingRequest, EntryTextRequest, FollowStartRequest, FollowStopNotification, FollowContentRequest,
+	GotoTimeRequest, EntryRangesRequest, ProblemsRequest, OccurrencesRequest, SetFormatRequest, DiscoverLoggingRequest, EntryTextRequest, FollowStartRequest, FollowRestartRequest, FollowStopNotification, FollowContentRequest,
 	FollowChangedNotification, ServerSettingsNotification, MergeDropNotification,
 	EsTestConnectionRequest, EsTemplateRequest, ExportRequest, ExportProgressNotification, ExportStateNotification, ExportEndedNotification, StopExportRequest, SearchRequest, SearchProgressNotification, AlertNotification, AlertRulesInvalidNotification, StatsRequest, AnomaliesRequest, WindowRequest, CloseWindowNotification, ReleaseDocumentNotification, FilterToFileRequest, MergeRequest, MergeContentRequest, MergeSourceRequest,
 	InnerLogRequest,
@@ -199,6 +199,7 @@ connection.onRequest(MergeContentRequest.type, (p) => mergeContent(p.id));
 connection.onRequest(MergeSourceRequest.type, (p) => mergeSource(p.id, p.line));
 connection.onNotification(MergeDropNotification.type, (p) => dropMerge(p.id));
 connection.onRequest(FollowStartRequest.type, (p) => follow.start(p));
+connection.onRequest(FollowRestartRequest.type, (p) => follow.restart(p.id));
 connection.onNotification(FollowStopNotification.type, (p) => void follow.stop(p.id));
 connection.onRequest(FollowContentRequest.type, (p) => follow.content(p.id));
 

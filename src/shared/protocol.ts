@@ -205,9 +205,22 @@ export namespace EntryTextRequest {
 	export const type = new RequestType<{ uri: string; line: number }, { text: string; line: number; endLine: number } | null, void>(method);
 }
 
-/** Options for following a file live. */
+/** A command whose output is followed (Follow Command Output…): argv, no shell unless `shell`. */
+export interface FollowCommand {
+	argv: string[];
+	/** Run `argv.join(' ')` with the system shell. */
+	shell?: boolean;
+	cwd?: string;
+	/** Shown as the tab's name. */
+	name: string;
+}
+
+/** Options for following a file (or a command's output) live. */
 export interface FollowParams {
+	/** The file; for a command, its display name. */
 	path: string;
+	/** Follow this command's stdout and stderr instead of a file (the server runs it). */
+	command?: FollowCommand;
 	/** Read the existing file from its first byte instead of showing only its last lines. */
 	fromStart?: boolean;
 	/** Only entries passing this filter go into the tab (filtered follow). */
@@ -219,14 +232,26 @@ export interface FollowParams {
 	pollIntervalMs?: number;
 	/** Raise alerts for anomaly signals (new message kinds, spikes, silences) while following. */
 	anomalyAlerts?: boolean;
+	/**
+	 * From this many lines per second the tab is in a burst: the index-changed notifications that
+	 * make the client redraw entry marks and the Problems tree wait until it ends. 0: never. Default 200.
+	 */
+	burstLinesPerSecond?: number;
 }
-export interface FollowInfo { id: string; uri: string; path: string }
+/** A burst ends after this long below its rate (or without lines); both sides use it. */
+export const FOLLOW_BURST_QUIET_MS = 2000;
+export interface FollowInfo { id: string; uri: string; path: string; /** The command's process id (process group). */ pid?: number }
 /** Sent from the client: start following a file; the tab's URI comes back. */
 export namespace FollowStartRequest {
 	export const method = 'logLens/follow/start' as const;
 	export const type = new RequestType<FollowParams, FollowInfo, void>(method);
 }
-/** Sent from the client: stop a follow session (its tab was closed or Stop Following ran). */
+/** Sent from the client: run a command session's command again, in the same tab (it is stopped first if it still runs). */
+export namespace FollowRestartRequest {
+	export const method = 'logLens/follow/restart' as const;
+	export const type = new RequestType<{ id: string }, FollowInfo, void>(method);
+}
+/** Sent from the client: stop a follow session (its tab was closed or Stop Following ran); a command is killed with its process group. */
 export namespace FollowStopNotification {
 	export const method = 'logLens/follow/stop' as const;
 	export const type = new NotificationType<{ id: string }>(method);
@@ -239,7 +264,7 @@ export namespace FollowContentRequest {
 /** A follow tab's whole text: bytes [droppedBytes, totalOut) of everything ever appended, starting at line droppedLines of it. */
 export interface FollowContent { text: string; markers: FollowMarker[]; totalOut: number; droppedLines: number; droppedBytes: number }
 /** Where a rotation or truncation happened, as a line of the follow tab. */
-export interface FollowMarker { line: number; kind: 'rotated' | 'truncated' | 'created' | 'missing' | 'dropped'; text: string }
+export interface FollowMarker { line: number; kind: 'rotated' | 'truncated' | 'created' | 'missing' | 'dropped' | 'exited' | 'restarted'; text: string }
 /** Sent from the server: a follow tab has new content (throttled). */
 export namespace FollowChangedNotification {
 	export const method = 'logLens/follow/changed' as const;
@@ -254,7 +279,11 @@ export interface FollowStatus {
 	received: number;
 	/** Lines per second over the last seconds. */
 	rate: number;
-	state: 'following' | 'missing' | 'stopped';
+	/** `running`/`exited`: a command session; `exit` says how it ended. */
+	state: 'following' | 'missing' | 'stopped' | 'running' | 'exited';
+	exit?: { code: number | null; signal: string | null };
+	/** A command session's process id while it runs. */
+	pid?: number;
 	/** Date.now() on the server when the newest bytes were read (latency measurement). */
 	readAt: number;
 	/** Text appended to the tab since the previous notification, starting at byte `appendOffset` of everything ever appended. */

@@ -24,6 +24,14 @@ export interface HighlightRule {
 	overviewRuler?: boolean;
 }
 
+/** A command offered by Follow Command Output… (`logLens.follow.commands`). */
+export interface FollowCommandPreset {
+	name: string;
+	command: string[];
+	shell?: boolean;
+	cwd?: string;
+}
+
 /** The settings under `logLens.`, by key (without the prefix). */
 export interface LogLensSettings {
 	formats: FormatChoice[];
@@ -37,6 +45,10 @@ export interface LogLensSettings {
 	'follow.pollIntervalMs': number;
 	alerts: AlertRule[];
 	'follow.anomalyAlerts': boolean;
+	/** Restricted: VS Code gives the default in Restricted Mode, where commands are never run anyway. */
+	'follow.commands': FollowCommandPreset[];
+	/** From this rate a follow tab does lighter work until the burst ends; 0: never. */
+	'follow.burstLinesPerSecond': number;
 	rotatedSetPrompt: boolean;
 	ansi: 'hide' | 'raw';
 	'elasticsearch.url': string;
@@ -51,7 +63,7 @@ export type SettingKey = keyof LogLensSettings;
 /** Every key (the compiler checks this list against `LogLensSettings`). */
 const KEYS: Record<SettingKey, true> = {
 	formats: true, highlights: true, entryDecorations: true, statusBar: true, 'filter.maxEntries': true, pathMappings: true,
-	'follow.maxLines': true, 'follow.usePolling': true, 'follow.pollIntervalMs': true, alerts: true, 'follow.anomalyAlerts': true,
+	'follow.maxLines': true, 'follow.usePolling': true, 'follow.pollIntervalMs': true, alerts: true, 'follow.anomalyAlerts': true, 'follow.commands': true, 'follow.burstLinesPerSecond': true,
 	rotatedSetPrompt: true, ansi: true, 'elasticsearch.url': true, 'elasticsearch.cloudId': true, 'elasticsearch.caFile': true,
 	'elasticsearch.index': true, statusLevels: true,
 };

@@ -4,7 +4,8 @@
 // Runs only in the driver's trust mode: LOGLENS_TRUST=1 (the `restricted` tier of npm test).
 import * as assert from 'assert';
 import * as vscode from 'vscode';
-import { openLog, closeAll } from './hostUtil';
+import * as fs from 'fs';
+import { openLog, closeAll, workspacePath } from './hostUtil';
 
 if (process.env.LOGLENS_TRUST === '1') {
 	suite('Restricted mode @restricted', () => {
@@ -15,6 +16,18 @@ if (process.env.LOGLENS_TRUST === '1') {
 			await openLog('app.log');
 			const fed = await vscode.commands.executeCommand<vscode.TextEditor>('logLens.filterByLevel', 'error');
 			assert.ok(fed?.document.lineAt(0).text.startsWith('# Log Lens filter: ≥error'));
+		});
+
+		test('Follow Command Output is refused, and the workspace\'s command presets are not read', async () => {
+			const { api } = await openLog('app.log');
+			const marker = workspacePath('ran.txt');
+			const r = await vscode.commands.executeCommand('logLens.followCommand', { command: ['python3', '-c', `open(${JSON.stringify(marker)}, 'w')`] });
+			assert.strictEqual(r, undefined, 'no tab');
+			assert.strictEqual(api.follow.sessions.size, 0, 'no session: nothing was started');
+			await vscode.commands.executeCommand('logLens.restartFollowCommand');
+			assert.strictEqual(api.follow.sessions.size, 0);
+			assert.deepStrictEqual(vscode.workspace.getConfiguration('logLens.follow').get('commands'), [], 'presets from the workspace ignored');
+			assert.ok(!fs.existsSync(marker));
 		});
 
 		test('restricted settings from the workspace are ignored', async () => {

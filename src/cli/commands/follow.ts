@@ -1,18 +1,27 @@
 import { closeSync, openSync, readSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { basename } from 'node:path';
 import { CompiledFilter, FilterSpec, parseFilterLevel } from '../../core/filter';
 import { FileFollower } from '../../core/follow';
 import { FollowedEntry, FollowEntryAssembler } from '../../core/followEntries';
+import { CommandExit, CommandFollower, StreamFollower } from '../../core/followStream';
 import { CliError, fileYear } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
 
 export const summary = 'print entries as they are appended (tail -F that survives rotation), filtered';
 
 const HELP = `Usage: loglens follow FILE [options]
+       loglens follow - [options]                  (lines from a pipe)
+       loglens follow --cmd [options] -- CMD [ARGS…]
 
 Prints each entry appended to FILE once (a traceback stays with its entry), following the file
 across rotation (RotatingFileHandler, TimedRotatingFileHandler, logrotate create or copytruncate),
 deletion and re-creation; a FILE that does not exist yet is waited for. Ctrl-C stops.
+FILE - reads standard input (\`kubectl logs -f pod | loglens follow - --level warning\`) with the
+same output, and ends at the end of input.
+--cmd runs CMD with ARGS (no shell; use \`-- sh -c '…'\` for one) and follows its stdout and stderr
+as one stream, each entry whole; it ends when CMD ends, with CMD's exit status (128+N for signal N).
+Ctrl-C or SIGTERM is passed to CMD's process group (everything CMD started; SIGKILL after 2 s).
   --level MIN          entries at or above MIN (trace … critical)
   --grep RE            the entry's text matches RE (RE2 syntax; repeatable)
   --exclude RE         the entry's text does not match RE (repeatable)
@@ -22,6 +31,7 @@ deletion and re-creation; a FILE that does not exist yet is waited for. Ctrl-C s
   --poll               check the file every 250 ms instead of using change events
                        (network and container file systems)
   -q, --quiet          no notes on stderr about rotation, truncation and missing files
+  --cmd                run the command after -- and follow its output (see above)
 ${COMMON_HELP}`;
 
 /** With text criteria an entry is decided when complete: at the next header, or after this long without new lines. */
@@ -31,8 +41,19 @@ const SAMPLE_BYTES = 256 * 1024;
 /** An undecided entry longer than this is decided on what has arrived (memory stays bounded). */
 const MAX_BUFFERED_LINES = 10000;
 
+/** What `follow` reads from: a followed file, a pipe, or a command's output. */
+interface LineSource {
+	on(ev: 'lines', fn: (l: { data: Buffer; partial: boolean }) => void): unknown;
+	pause(): void;
+	resume(): void;
+}
+
 export async function run(argv: string[]): Promise<number> {
-	const args = parseCommandArgs(argv, {
+	// `--cmd … -- CMD ARGS…`: everything after the first `--` is the command, never our options.
+	const dashes = argv.indexOf('--');
+	const cmdMode = argv.slice(0, dashes < 0 ? argv.length : dashes).includes('--cmd');
+	const command = cmdMode && dashes >= 0 ? argv.slice(dashes + 1) : [];
+	const args = parseCommandArgs(cmdMode && dashes >= 0 ? argv.slice(0, dashes) : argv, {
 		level: { type: 'string' },
 		grep: { type: 'string', multiple: true },
 		exclude: { type: 'string', multiple: true },
@@ -41,10 +62,12 @@ export async function run(argv: string[]): Promise<number> {
 		lines: { type: 'string', short: 'n' },
 		poll: { type: 'boolean' },
 		quiet: { type: 'boolean', short: 'q' },
-	}, HELP);
+		cmd: { type: 'boolean' },
+	}, HELP, { fileOptional: cmdMode });
 	if (!args) return 0;
 	const v = args.values;
-	if (args.file === '-') throw new CliError('follow needs a file path (stdin is not a file that can be followed)');
+	if (cmdMode && args.file) throw new CliError(`--cmd takes no FILE (got '${args.file}'): loglens follow --cmd -- CMD ARGS…`);
+	if (cmdMode && command.length === 0) throw new CliError('--cmd needs a command after --: loglens follow --cmd -- CMD ARGS…');
 	const spec: FilterSpec = {};
 	if (typeof v.level === 'string') spec.minLevel = parseFilterLevel(v.level);
 	if (Array.isArray(v.grep)) spec.include = v.grep;
@@ -56,18 +79,37 @@ export async function run(argv: string[]): Promise<number> {
 		contextLines = Number(v.lines);
 		if (!Number.isInteger(contextLines) || contextLines < 0) throw new CliError(`--lines needs a whole number, got '${v.lines}'`);
 	}
-	const name = basename(args.file);
+	const name = cmdMode ? basename(command[0]) : args.file === '-' ? 'stdin' : basename(args.file);
 	const note = (text: string): void => {
 		if (v.quiet !== true) process.stderr.write(`loglens: ${name}: ${text}\n`);
 	};
+	const fromFile = !cmdMode && args.file !== '-';
 
 	const printer = new EntryPrinter(filter);
 	const assembler = new FollowEntryAssembler(printer, {
 		format: args.format,
-		ctx: { year: fileYear(args.file) },
-		sample: headSample(args.file),
+		ctx: { year: fromFile ? fileYear(args.file) : new Date().getFullYear() },
+		sample: fromFile ? headSample(args.file) : [],
 	});
-	const follower = new FileFollower(args.file, { fromStart: v['from-start'] === true, contextLines, usePolling: v.poll === true });
+
+	let source: LineSource;
+	let close: () => Promise<void>;
+	let follower: FileFollower | undefined;
+	let streams: StreamFollower | undefined;
+	let cmd: CommandFollower | undefined;
+	if (cmdMode) {
+		cmd = new CommandFollower({ argv: command }, { format: args.format });
+		source = cmd;
+		close = async () => void (await cmd!.stop());
+	} else if (args.file === '-') {
+		streams = new StreamFollower([process.stdin]);
+		source = streams;
+		close = async () => streams!.dispose();
+	} else {
+		follower = new FileFollower(args.file, { fromStart: v['from-start'] === true, contextLines, usePolling: v.poll === true });
+		source = follower;
+		close = () => follower!.close();
+	}
 
 	return new Promise<number>((resolve) => {
 		let quietTimer: NodeJS.Timeout | undefined;
@@ -83,9 +125,13 @@ export async function run(argv: string[]): Promise<number> {
 				assembler.closeOpen();
 				printer.writeOut();
 			}
-			void follower.close().then(() => resolve(code));
+			void close().then(() => resolve(code));
 		};
-		const onSignal = (): void => stop(0, true);
+		const onSignal = (sig: NodeJS.Signals): void => {
+			// The command first: it gets the signal, its last output is printed, and its status is ours.
+			if (cmd?.running) void cmd.interrupt(sig);
+			else stop(0, true);
+		};
 		process.on('SIGINT', onSignal);
 		process.on('SIGTERM', onSignal);
 		process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -97,8 +143,8 @@ export async function run(argv: string[]): Promise<number> {
 			}
 		});
 		printer.onBackpressure = (drained) => {
-			follower.pause();
-			drained.then(() => follower.resume(), () => undefined);
+			source.pause();
+			drained.then(() => source.resume(), () => undefined);
 		};
 		const armQuietClose = (): void => {
 			if (quietTimer) clearTimeout(quietTimer);
@@ -111,26 +157,46 @@ export async function run(argv: string[]): Promise<number> {
 			}, QUIET_CLOSE_MS);
 		};
 
-		follower.on('lines', (ev) => {
+		source.on('lines', (ev) => {
+			if (stopped) return;
 			assembler.push(ev.data);
 			// A piece without its newline only comes from a file that ended mid-line: end the line there.
 			if (ev.partial) assembler.push(Buffer.from('\n'));
 			printer.writeOut();
 			armQuietClose();
 		});
-		follower.on('caughtUp', armQuietClose);
-		follower.on('rotated', (e) => {
-			if (!e.recovered) note('file replaced (rotated); following the new file');
-		});
-		follower.on('truncated', () => note('file truncated; reading from its start'));
-		follower.on('missing', () => note('not there (yet, or any more); waiting for it'));
-		follower.on('created', () => note('appeared; following'));
-		follower.on('error', (e) => note(e.message));
-		follower.start().catch((e: unknown) => {
-			process.stderr.write(`loglens: ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
-			stop(2, false);
-		});
+		if (follower) {
+			follower.on('caughtUp', armQuietClose);
+			follower.on('rotated', (e) => {
+				if (!e.recovered) note('file replaced (rotated); following the new file');
+			});
+			follower.on('truncated', () => note('file truncated; reading from its start'));
+			follower.on('missing', () => note('not there (yet, or any more); waiting for it'));
+			follower.on('created', () => note('appeared; following'));
+			follower.on('error', (e) => note(e.message));
+			follower.start().catch((e: unknown) => {
+				process.stderr.write(`loglens: ${name}: ${e instanceof Error ? e.message : String(e)}\n`);
+				stop(2, false);
+			});
+		} else if (streams) {
+			streams.on('end', () => stop(0, true));
+			streams.on('error', (e) => note(e.message));
+			streams.start();
+		} else if (cmd) {
+			cmd.on('error', (e) => note(e.message));
+			cmd.on('exit', (ex) => stop(exitStatus(ex), true));
+			cmd.start().catch((e: NodeJS.ErrnoException) => {
+				process.stderr.write(`loglens: cannot run ${command[0]}: ${e.code === 'ENOENT' ? 'command not found' : e.message}\n`);
+				stop(2, false);
+			});
+		}
 	});
+}
+
+/** A command's exit as a shell reports it: its code, or 128 + the number of the signal that ended it. */
+function exitStatus(ex: CommandExit): number {
+	if (ex.code !== null) return ex.code;
+	return 128 + (ex.signal ? (osConstants.signals[ex.signal] ?? 0) : 0);
 }
 
 /** Per entry: printed already, or the level/time verdict taken at its header. */
