@@ -15,13 +15,19 @@ export function parseLogfmt(line: string): Map<string, string> | null {
 	let i = 0;
 	while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
 	PAIR.lastIndex = i;
+	let lastKey = '', lastValueAt = -1;
 	while (PAIR.lastIndex < line.length) {
 		const start = PAIR.lastIndex;
 		const m = PAIR.exec(line);
 		if (!m) {
 			PAIR.lastIndex = start;
+			// An unquoted message that runs on with spaces (`… msg=%(message)s`, Python's logfmt-like
+			// layouts): the rest of the line is the message.
+			if ((lastKey === 'msg' || lastKey === 'message') && lastValueAt >= 0) out.set(lastKey, line.slice(lastValueAt).trimEnd());
 			break;
 		}
+		lastKey = m[1];
+		lastValueAt = m[2].startsWith('"') ? -1 : start + m[1].length + 1;
 		let v = m[2];
 		if (v.startsWith('"')) {
 			try {

@@ -361,7 +361,7 @@ function build(line: string, ts: LeadingTimestamp | null, fields: HeaderField[],
 				if (logger === undefined) logger = f.inner;
 				next += 2;
 				break;
-			} else if (logger === undefined && !f.bracket && !f.colon && !f.dash && g && isLoggerLike(f.inner) && ((L?.paddedLogger && line.startsWith('  ', f.end)) || (L?.dottedLogger && DOTTED.test(f.inner)))) {
+			} else if (logger === undefined && !f.bracket && !f.colon && !f.dash && g && isLoggerLike(f.inner) && ((L?.paddedLogger && line.startsWith('  ', f.end)) || (L?.dottedLogger && NAME.test(f.inner)))) {
 				logger = f.inner;
 				next++;
 				break;
@@ -435,8 +435,13 @@ function build(line: string, ts: LeadingTimestamp | null, fields: HeaderField[],
 	return out;
 }
 
-/** A Java-style qualified name: at least three dotted parts (`org.apache.catalina.startup.Catalina.start`). */
-const DOTTED = /^[A-Za-z_$][\w$]*(?:\.[\w$]+){2,}$/;
+/**
+ * A dotted name as loggers are named (`app.web.views`, `org.apache.catalina.startup.Catalina`): a
+ * column of them right after the level, in most headers, is the logger column.
+ */
+const DOTTED = /^[A-Za-z_$][\w$-]*(?:\.[\w$-]+)+$/;
+/** A name that may stand in a learned logger column (`app`, `root`, `app.db`). */
+const NAME = /^[A-Za-z_$][\w$.-]*$/;
 
 /** A source position column: `tasks.py:33`, `app.db:tasks.py:33`, `main.go:10`. */
 const SOURCE = /^[\w.\/<>-]+(?::[\w.\/<>-]+)*:\d+:?$/;
