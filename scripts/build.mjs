@@ -27,7 +27,8 @@ const entries = [
   { entryPoints: ['src/client/extension.ts'], outfile: 'dist/extension.js', plugins: [elasticApart], banner: { js: 'var __loglensLoadStart = performance.now();' } },
   { entryPoints: ['src/server/server.ts'], outfile: 'dist/server.js', plugins: [elasticApart] },
   { entryPoints: ['src/server/statsWorker.ts'], outfile: 'dist/statsWorker.js' },
-  { entryPoints: ['src/core/indexWorker.ts'], outfile: 'dist/indexWorker.js' },
+  // dist/indexWorker.js by name: parallelRanges.ts and the tests load it from beside the bundle.
+  { entryPoints: ['src/core/index/rangeWorker.ts'], outfile: 'dist/indexWorker.js' },
   { entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, plugins: [elasticApart] },
 ];
 

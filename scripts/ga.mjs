@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ga-'));
 const outfile = join(tmp, 'templates.cjs');
-await esbuild.build({ entryPoints: ['src/core/templates.ts'], bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'warning' });
+await esbuild.build({ entryPoints: ['src/core/templates/templates.ts'], bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'warning' });
 const { TemplateMiner } = createRequire(import.meta.url)(outfile);
 rmSync(tmp, { recursive: true, force: true });
 

@@ -59,7 +59,7 @@ function newest(dir: string): number {
 export function bundleCli(dir: string): string {
 	const root = repoRoot();
 	const cli = join(dir, 'cli.js');
-	for (const [src, out] of [['src/cli/main.ts', cli], ['src/core/indexWorker.ts', join(dir, 'indexWorker.js')]]) {
+	for (const [src, out] of [['src/cli/main.ts', cli], ['src/core/index/rangeWorker.ts', join(dir, 'indexWorker.js')]]) {
 		// The .bin entry runs as it is: esbuild's install may have replaced its JS shim with the native binary.
 		const r = spawnSync(join(root, 'node_modules', '.bin', 'esbuild'), [src, '--bundle', '--platform=node', '--target=node20', '--format=cjs', `--outfile=${out}`, '--log-level=warning'], { cwd: root, encoding: 'utf8' });
 		if (r.status !== 0) throw new Error(`esbuild ${src} failed: ${r.stderr}`);

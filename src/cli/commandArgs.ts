@@ -1,6 +1,6 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import type { LogFormat } from '../core/format';
-import { compileFormatChoice, FormatChoice } from '../core/formatChoice';
+import { compileFormatChoice, FormatChoice } from '../core/formats/formatChoice';
 import { getFormat, allFormats } from '../core/formatRegistry';
 import { isRegexFormat } from '../core/formats/userRegex';
 import { tokenizePythonFormat } from '../core/python/formatString';

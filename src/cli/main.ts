@@ -1,7 +1,7 @@
 import { version } from '../../package.json';
 import { CliError } from './cliIo';
 import { COMMANDS } from './commandTable';
-import { FilterError } from '../core/filter';
+import { FilterError } from '../core/filter/filter';
 
 /** Entry point of the `loglens` command line: dispatches to the command table. */
 const GLOBAL_HELP = `loglens ${version} — read, filter and check log files

@@ -9,7 +9,7 @@ import * as path from 'path';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { MergeContentRequest, MergeDropNotification, MergeInfo, MergeRequest, MergeSourceRequest } from '../shared/protocol';
 import { Disposable } from './disposable';
-import { isRotatedName } from '../core/followRotation';
+import { isRotatedName } from '../core/follow/followRotation';
 import { formatCount } from '../shared/describeFilter';
 
 import { MERGE_SCHEME } from '../shared/schemes';

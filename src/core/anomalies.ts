@@ -11,9 +11,9 @@
  */
 import { ByteSource } from './byteSource';
 import { Level, levelName, LevelName } from './levels';
-import { LogIndex } from './logIndex';
+import { LogIndex } from './index/logIndex';
 import { entryHeadline } from './stats';
-import { TemplateMiner } from './templates';
+import { TemplateMiner } from './templates/templates';
 
 /** What a signal is about. */
 export type SignalKind = 'new-template' | 'rate-spike' | 'silence';

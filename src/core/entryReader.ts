@@ -3,7 +3,7 @@ import { ByteSource } from './byteSource';
 import { HeaderMatch, LogFormat, ParseContext } from './format';
 import { findException } from './exceptions';
 import { Level, levelName, LevelName } from './levels';
-import { LogIndex } from './logIndex';
+import { LogIndex } from './index/logIndex';
 import { nulPlaceholder, showNuls } from './textEncoding';
 
 /** Everything about one entry, read back from the source bytes. Lines are 0-based. */

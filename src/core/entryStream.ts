@@ -2,7 +2,7 @@ import { stripAnsi } from './ansi';
 import { EntryDetail, detailFromLines, ReadEntryOptions, splitEntryLines } from './entryReader';
 import { DetectedFormat } from './format';
 import { Level } from './levels';
-import { LineScanner, ScanOptions } from './lineScanner';
+import { LineScanner, ScanOptions } from './index/lineScanner';
 
 const LF = 10;
 const CR = 13;

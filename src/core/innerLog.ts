@@ -2,7 +2,7 @@ import { ByteSource } from './byteSource';
 import { splitEntryLines } from './entryReader';
 import { LogFormat } from './format';
 import { WrappedFormat } from './formats/wrappers';
-import { LogIndex } from './logIndex';
+import { LogIndex } from './index/logIndex';
 
 /** A wrapped log's inner log (what the program wrote), with where each of its lines comes from. */
 export interface InnerLog {

@@ -4,7 +4,7 @@
 // module adds compressed archives and an order that does not depend on file times alone.
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
-import { compareRotationAge, isRotatedName, reliableBirth, RotatedSibling } from './followRotation';
+import { compareRotationAge, isRotatedName, reliableBirth, RotatedSibling } from './follow/followRotation';
 import { ChunkReadOptions, isGzipPath, logChunks, openLog, OpenedLog } from './gzipSource';
 
 /** One file of a rotated set. */

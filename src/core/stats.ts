@@ -7,8 +7,8 @@
 import { ByteSource } from './byteSource';
 import { readEntry } from './entryReader';
 import { Level, LEVEL_NAMES, LevelName } from './levels';
-import { LogIndex } from './logIndex';
-import { tracebackKey, TracebackKey } from './templates';
+import { LogIndex } from './index/logIndex';
+import { tracebackKey, TracebackKey } from './templates/templates';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -25,7 +25,7 @@ export const DEFAULT_MAX_BUCKETS = 2000;
 /** A requested bucket size never yields more buckets than this (a 1 s step over a year would be 31 M). */
 export const HARD_MAX_BUCKETS = 50_000;
 
-/** Template lookups the statistics need: the miner of `templates.ts`, or the server's copy of it. */
+/** Template lookups the statistics need: the miner of `templates/templates.ts`, or the server's copy of it. */
 export interface TemplateLookup {
 	/** The surviving id after merges. */
 	resolve(id: number): number;

@@ -3,7 +3,7 @@
  * rate (N matches within S seconds). Matches are coalesced per rule: one event per flush interval
  * carrying the count, so a burst raises one notification, not hundreds.
  */
-import { compileRegex, FilterError } from '../core/filter';
+import { compileRegex, FilterError } from '../core/filter/filter';
 import { Level, parseLevelName } from '../core/levels';
 import type { AlertEvent, AlertRule } from '../shared/protocol';
 

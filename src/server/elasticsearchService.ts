@@ -11,14 +11,14 @@
 import { URI } from 'vscode-uri';
 import { CancellationToken, ResponseError } from 'vscode-languageserver/node';
 import type { Client } from '@elastic/elasticsearch';
-import { CompiledFilter, parseFilterLevel, parseTimeBound } from '../core/filter';
+import { CompiledFilter, parseFilterLevel, parseTimeBound } from '../core/filter/filter';
 import { bulkExport, ExportItem, ExportProgress, ExportSummary, formatSummary } from '../core/elasticsearch/bulkExport';
 import { createEsClient, describeEsError, EsServerInfo, testConnection } from '../core/elasticsearch/connection';
 import { ExportState, fileItems, followItems, planResume, textItems } from '../core/elasticsearch/exportSources';
 import { isExportState, stateAt, ThrottledStateWriter } from '../core/elasticsearch/exportState';
 import { ensureIndexTemplate, TemplateState } from '../core/elasticsearch/indexTemplate';
 import { hitToLogText, LogSearch, searchLogs } from '../core/elasticsearch/search';
-import { compileUserFilter } from '../core/userFilter';
+import { compileUserFilter } from '../core/filter/userFilter';
 import { decodeFilterQuery, FILTER_SCHEME } from '../shared/schemes';
 import type { EsConnectionParams, ExportOutcome, ExportParams, ExportResult, SearchParams } from '../shared/protocol';
 import { formatFor } from './formatSettings';

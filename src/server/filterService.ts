@@ -5,8 +5,8 @@
  */
 import { SETTING_DEFAULTS } from '../shared/settings';
 import { CancellationToken, ResponseError, ErrorCodes } from 'vscode-languageserver/node';
-import { CompiledFilter, FilterError } from '../core/filter';
-import { compileUserFilter } from '../core/userFilter';
+import { CompiledFilter, FilterError } from '../core/filter/filter';
+import { compileUserFilter } from '../core/filter/userFilter';
 import { readEntry } from '../core/entryReader';
 import { FilterResult, FilterSpec } from '../shared/protocol';
 import { countsFromArray, type LogDoc } from './logStore';

@@ -8,19 +8,19 @@
  */
 import * as path from 'path';
 import { URI } from 'vscode-uri';
-import { FileFollower } from '../core/follow';
-import { CommandExit, CommandFollower } from '../core/followStream';
-import { LogIndex } from '../core/logIndex';
+import { FileFollower } from '../core/follow/follow';
+import { CommandExit, CommandFollower } from '../core/follow/followStream';
+import { LogIndex } from '../core/index/logIndex';
 import { BufferSource } from '../core/byteSource';
 import { readEntry } from '../core/entryReader';
-import { CompiledFilter } from '../core/filter';
+import { CompiledFilter } from '../core/filter/filter';
 import type { LogFormat } from '../core/format';
 import { AlertEvent, FOLLOW_BURST_QUIET_MS, FollowContent, FollowInfo, FollowMarker, FollowParams, FollowStatus } from '../shared/protocol';
-import { compileUserFilter } from '../core/userFilter';
+import { compileUserFilter } from '../core/filter/userFilter';
 import { formatFor } from './formatSettings';
 import type { AlertEngine } from './alerts';
 import { AnomalyDetector } from '../core/anomalies';
-import { TemplateMiner, tracebackKey } from '../core/templates';
+import { TemplateMiner, tracebackKey } from '../core/templates/templates';
 import type { LogDoc, LogStore } from './logStore';
 
 import { FOLLOW_SCHEME } from '../shared/schemes';

@@ -5,8 +5,8 @@
  */
 import * as path from 'path';
 import type { LogFormat } from '../core/format';
-import { compileFormatChoice } from '../core/formatChoice';
-import { globToRegExp } from '../core/userFilter';
+import { compileFormatChoice } from '../core/formats/formatChoice';
+import { globToRegExp } from '../core/filter/userFilter';
 import type { FormatChoice } from '../shared/protocol';
 
 let settingsFormats: FormatChoice[] = [];

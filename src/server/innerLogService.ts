@@ -1,7 +1,7 @@
 /** Show Inner Log: a wrapped log's inner text, indexed under the tab's URI with the inner format. */
 import { BufferSource } from '../core/byteSource';
 import { innerLog, wrappedFormat } from '../core/innerLog';
-import { LogIndex } from '../core/logIndex';
+import { LogIndex } from '../core/index/logIndex';
 import { InnerLogParams, InnerLogResult } from '../shared/protocol';
 import type { LogDoc } from './logStore';
 

@@ -1,4 +1,4 @@
-import type { LogIndex } from '../core/logIndex';
+import type { LogIndex } from '../core/index/logIndex';
 import type { ByteSource } from '../core/byteSource';
 
 /** The text of one line (without its newline), at most `maxBytes` of it. */

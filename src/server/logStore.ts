@@ -6,10 +6,10 @@
  */
 import * as fs from 'fs';
 import { URI } from 'vscode-uri';
-import { LogIndex } from '../core/logIndex';
+import { LogIndex } from '../core/index/logIndex';
 import { ByteSource, FileSource, BufferSource } from '../core/byteSource';
-import { SAMPLE_BYTES } from '../core/lineScanner';
-import { defaultWorkerScript, ParallelRanges, planRanges } from '../core/indexWorkers';
+import { SAMPLE_BYTES } from '../core/index/lineScanner';
+import { defaultWorkerScript, ParallelRanges, planRanges } from '../core/index/parallelRanges';
 import { formatFor, statusLevels } from './formatSettings';
 import { LEVEL_NAMES } from '../core/levels';
 import { LogSummary, LevelCounts } from '../shared/protocol';
@@ -140,7 +140,7 @@ export class LogStore {
 	/**
 	 * Reads the file into the document's index in big chunks, yielding between them so requests
 	 * are answered from the partial index while a large file is still being read. A big file's
-	 * later ranges are indexed meanwhile by worker threads (core/indexWorkers.ts) and absorbed at
+	 * later ranges are indexed meanwhile by worker threads (core/index/parallelRanges.ts) and absorbed at
 	 * the end: requests see the first range grow, then the whole file.
 	 */
 	private async readInto(doc: LogDoc, src: FileSource, size: number, path?: string): Promise<void> {

@@ -1,6 +1,6 @@
 /** Next/previous entry of a kind, nearest entry to a time, and the ranges of error entries' bodies. */
 import { Level, parseLevelName } from '../core/levels';
-import { parseTimeBound } from '../core/filter';
+import { parseTimeBound } from '../core/filter/filter';
 import { NavigateParams, NavigateResult, LevelName } from '../shared/protocol';
 import type { LogDoc } from './logStore';
 

@@ -5,7 +5,7 @@
  * (after merges), not taken from the miner, so a re-mined last entry (it grew a traceback) is
  * never counted twice.
  */
-import { TemplateMiner, tracebackKey } from '../core/templates';
+import { TemplateMiner, tracebackKey } from '../core/templates/templates';
 import { readEntry } from '../core/entryReader';
 import { Level, levelName, parseLevelName } from '../core/levels';
 import { LevelName, ProblemsResult, OccurrencesParams, OccurrencesResult, ProblemTemplate } from '../shared/protocol';

@@ -9,7 +9,7 @@ import { URI } from 'vscode-uri';
 import { CancellationToken } from 'vscode-languageserver/node';
 import { computeStats, StatsResult } from '../core/stats';
 import { scanAnomalies, Signal } from '../core/anomalies';
-import { TemplateMiner } from '../core/templates';
+import { TemplateMiner } from '../core/templates/templates';
 import { getFormat } from '../core/formatRegistry';
 import type { StatsParams } from '../shared/protocol';
 import { isFileUri, type LogDoc } from './logStore';

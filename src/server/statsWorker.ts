@@ -3,10 +3,10 @@
  * entry (templates, loggers), so the language server keeps answering meanwhile.
  */
 import { parentPort, workerData } from 'worker_threads';
-import { indexFile } from '../core/logIndex';
+import { indexFile } from '../core/index/indexFile';
 import { FileSource } from '../core/byteSource';
 import { computeStats } from '../core/stats';
-import { TemplateMiner } from '../core/templates';
+import { TemplateMiner } from '../core/templates/templates';
 import { scanAnomalies } from '../core/anomalies';
 
 export interface StatsWorkerInput { kind: 'stats' | 'anomalies'; path: string; formatId?: string; bucketMs?: number; topN?: number }

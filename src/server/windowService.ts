@@ -7,7 +7,7 @@ import { CancellationToken } from 'vscode-languageserver/node';
 import type { FilterSpec, WindowParams, WindowResult } from '../shared/protocol';
 import { forEachMatch } from './filterService';
 import type { LogDoc } from './logStore';
-import { LogIndex } from '../core/logIndex';
+import { LogIndex } from '../core/index/logIndex';
 import { BufferSource } from '../core/byteSource';
 
 const MAX_WINDOW = 50_000;

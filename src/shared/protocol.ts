@@ -5,9 +5,9 @@
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { StatsResult } from '../core/stats';
-import type { UserFilter } from '../core/userFilter';
+import type { UserFilter } from '../core/filter/userFilter';
 import type { Signal } from '../core/anomalies';
-import type { FormatChoice } from '../core/formatChoice';
+import type { FormatChoice } from '../core/formats/formatChoice';
 import type { ServerSettings } from './settings';
 import type { EsCredentials, EsServerInfo } from '../core/elasticsearch/connection';
 import type { ExportProgress, ExportSummary } from '../core/elasticsearch/bulkExport';

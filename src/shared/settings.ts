@@ -9,7 +9,7 @@
  * `LogLensSettings` and `SETTING_KEYS` → read it with `setting('key', scope)` where it is used.
  */
 import { contributes } from '../../package.json';
-import type { FormatChoice } from '../core/formatChoice';
+import type { FormatChoice } from '../core/formats/formatChoice';
 import type { AlertRule } from './protocol';
 
 /** One `logLens.highlights` rule. */

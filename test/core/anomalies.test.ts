@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { AnomalyDetector, ObservedEntry, poissonTailLog10, scanAnomalies, Signal, lnGamma } from '../../src/core/anomalies';
 import { Level } from '../../src/core/levels';
-import { indexFile } from '../../src/core/logIndex';
+import { indexFile } from '../../src/core/index/indexFile';
 import { FileSource } from '../../src/core/byteSource';
 import { fixture, tempDir } from '../testUtil';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { LogIndex } from '../../src/core/logIndex';
+import { LogIndex } from '../../src/core/index/logIndex';
 import { BufferSource } from '../../src/core/byteSource';
 import { readEntry } from '../../src/core/entryReader';
 import { levelName, Level } from '../../src/core/levels';

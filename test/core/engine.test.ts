@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, repoRoot, runPython, tempDir } from '../testUtil';
-import { LogIndex, indexFile } from '../../src/core/logIndex';
-import { LogTally, tallyFile } from '../../src/core/logTally';
+import { indexFile } from '../../src/core/index/indexFile';
+import { LogIndex } from '../../src/core/index/logIndex';
+import { LogTally, tallyFile } from '../../src/core/index/logTally';
 import { BufferSource, FileSource } from '../../src/core/byteSource';
 import { readEntry, entryText } from '../../src/core/entryReader';
 import { Level, levelFromToken, levelName } from '../../src/core/levels';
-import { tracebackKey } from '../../src/core/templates';
+import { tracebackKey } from '../../src/core/templates/templates';
 
 /** RFC 4180 CSV (quoted fields with doubled quotes, commas and newlines inside quotes). */
 function parseCsv(text: string): Record<string, string>[] {

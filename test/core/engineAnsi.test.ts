@@ -10,9 +10,10 @@ import { FileSource } from '../../src/core/byteSource';
 import { readEntry } from '../../src/core/entryReader';
 import { EntryStream } from '../../src/core/entryStream';
 import { detectFormat } from '../../src/core/formatRegistry';
-import { indexFile, LogIndex } from '../../src/core/logIndex';
+import { indexFile } from '../../src/core/index/indexFile';
+import { LogIndex } from '../../src/core/index/logIndex';
 import { stripAnsi, stripAnsiMapped } from '../../src/core/ansi';
-import { TemplateMiner, tracebackKey } from '../../src/core/templates';
+import { TemplateMiner, tracebackKey } from '../../src/core/templates/templates';
 import { currentCli, runPython, tempDir } from '../testUtil';
 
 /**

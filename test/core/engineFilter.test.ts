@@ -1,9 +1,9 @@
 // Filters over an index: levels, regex (linear time, RE2 syntax), time, logger, fields; entries whole.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LogIndex } from '../../src/core/logIndex';
+import { LogIndex } from '../../src/core/index/logIndex';
 import { BufferSource } from '../../src/core/byteSource';
-import { compileRegex, filterEntries, FilterError, FilterSpec, parseTimeBound } from '../../src/core/filter';
+import { compileRegex, filterEntries, FilterError, FilterSpec, parseTimeBound } from '../../src/core/filter/filter';
 import { Level } from '../../src/core/levels';
 
 const LOG = [

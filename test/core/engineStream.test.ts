@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EntryStream, StreamedEntry } from '../../src/core/entryStream';
-import { LogIndex } from '../../src/core/logIndex';
+import { LogIndex } from '../../src/core/index/logIndex';
 import { parseTimestampAt, parseTimestampAtRegex } from '../../src/core/timestamp';
 import { fixture, runPython, tempDir } from '../testUtil';
 

@@ -7,10 +7,10 @@ import { spawn } from 'node:child_process';
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@elastic/elasticsearch';
-import { documentId, EcsDocument, fileKey } from '../../src/core/ecs';
+import { documentId, EcsDocument, fileKey } from '../../src/core/elasticsearch/ecs';
 import { FileSource } from '../../src/core/byteSource';
 import { entryText } from '../../src/core/entryReader';
-import { indexFile } from '../../src/core/logIndex';
+import { indexFile } from '../../src/core/index/indexFile';
 import { compilePythonFormat } from '../../src/core/python/formatString';
 import { bulkExport, ExportSummary, formatSummary, ResumePoint } from '../../src/core/elasticsearch/bulkExport';
 import { createEsClient } from '../../src/core/elasticsearch/connection';
@@ -305,7 +305,7 @@ test('the file key follows the inode and the first line, not the path', () => {
 });
 
 test('toEcs: fields named by the producer map to ECS and python.*; made-up field names only to labels', async () => {
-	const { toEcs } = await import('../../src/core/ecs');
+	const { toEcs } = await import('../../src/core/elasticsearch/ecs');
 	const { textItems } = await import('../../src/core/elasticsearch/exportSources');
 	// python-json-logger style: the keys are LogRecord attribute names.
 	const json = Buffer.from('{"asctime": "2024-05-01 10:00:00,123", "levelname": "ERROR", "name": "svc.api", "lineno": 42, "funcName": "handle", "pathname": "/app/api.py", "process": 7, "request_id": "r-1", "message": "boom"}\n');

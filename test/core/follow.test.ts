@@ -5,9 +5,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, closeSync, copyFileSync, existsSync, openSync, readdirSync, readFileSync, renameSync, truncateSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { FileFollower, FollowLines, FollowOptions } from '../../src/core/follow';
-import { compareRotationAge, isRotatedName, RotatedSibling } from '../../src/core/followRotation';
-import { FollowEntryAssembler } from '../../src/core/followEntries';
+import { FileFollower, FollowLines, FollowOptions } from '../../src/core/follow/follow';
+import { compareRotationAge, isRotatedName, RotatedSibling } from '../../src/core/follow/followRotation';
+import { FollowEntryAssembler } from '../../src/core/follow/followEntries';
 import { levelName } from '../../src/core/levels';
 import { tempDir, waitFor } from '../testUtil';
 

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync, renameSync, readFileSync } from 'node:fs';
 import { copyFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FileFollower, FollowOptions } from '../../src/core/follow';
+import { FileFollower, FollowOptions } from '../../src/core/follow/follow';
 import { fixture, tempDir, waitFor } from '../testUtil';
 
 const PRODUCER = fixture('python', 'log_producer.py');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
-import { StreamFollower } from '../../src/core/followStream';
+import { StreamFollower } from '../../src/core/follow/followStream';
 import { bundleCli, fixture, tempDir, waitFor } from '../testUtil';
 
 const PRODUCER = fixture('python', 'log_producer.py');

@@ -7,10 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Level } from '../../src/core/levels';
-import { indexFile, LogIndex } from '../../src/core/logIndex';
-import { filterInParallel, templatesInParallel } from '../../src/core/rangePool';
+import { indexFile } from '../../src/core/index/indexFile';
+import { LogIndex } from '../../src/core/index/logIndex';
+import { filterInParallel, templatesInParallel } from '../../src/core/index/rangePool';
 import { bundleCli, fixture, tempDir } from '../testUtil';
-import { tallyFile } from '../../src/core/logTally';
+import { tallyFile } from '../../src/core/index/logTally';
 
 let tmp: ReturnType<typeof tempDir>;
 let workerScript: string;

@@ -9,8 +9,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { LogIndex } from '../../src/core/logIndex';
-import { LogTally } from '../../src/core/logTally';
+import { LogIndex } from '../../src/core/index/logIndex';
+import { LogTally } from '../../src/core/index/logTally';
 import { EntryStream } from '../../src/core/entryStream';
 import { BufferSource } from '../../src/core/byteSource';
 import { readEntry } from '../../src/core/entryReader';

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import {
 	chooseBucketMs, computeStats, entryHeadline, normalizeBucketMs, parseBucket, formatBucket, bucketChoices, BUCKET_STEPS, HARD_MAX_BUCKETS, StatsResult,
 } from '../../src/core/stats';
-import { LogIndex, indexFile } from '../../src/core/logIndex';
+import { indexFile } from '../../src/core/index/indexFile';
+import { LogIndex } from '../../src/core/index/logIndex';
 import { BufferSource, FileSource } from '../../src/core/byteSource';
-import { TemplateMiner } from '../../src/core/templates';
+import { TemplateMiner } from '../../src/core/templates/templates';
 import { bundleCli, fixture, runPython, tempDir } from '../testUtil';
 
 const S = 1000, M = 60 * S, H = 60 * M, D = 24 * H;

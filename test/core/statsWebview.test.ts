@@ -9,9 +9,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { computeStats, StatsResult } from '../../src/core/stats';
-import { indexFile } from '../../src/core/logIndex';
+import { indexFile } from '../../src/core/index/indexFile';
 import { FileSource } from '../../src/core/byteSource';
-import { TemplateMiner } from '../../src/core/templates';
+import { TemplateMiner } from '../../src/core/templates/templates';
 import { fixture, repoRoot, tempDir } from '../testUtil';
 
 /** What the callbacks run in the page touch (the tests are type-checked without the DOM lib). */

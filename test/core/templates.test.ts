@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fixture, runPython } from '../testUtil';
-import { maskedTokens, TemplateMiner, tracebackKey } from '../../src/core/templates';
-import { ByteMasker } from '../../src/core/templateBytes';
+import { maskedTokens, TemplateMiner, tracebackKey } from '../../src/core/templates/templates';
+import { ByteMasker } from '../../src/core/templates/templateBytes';
 
 /** RFC 4180 rows: quoted fields, doubled quotes, newlines inside quotes. */
 function parseCsv(text: string): string[][] {

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { spawn } from 'child_process';
-import { FileFollower } from '../../src/core/follow';
+import { FileFollower } from '../../src/core/follow/follow';
 import { closeAll, openLog, waitFor, workspacePath } from './hostUtil';
 
 const PRODUCER = path.join(process.env.LOGLENS_REPO ?? path.resolve(__dirname, '../../..'), 'test', 'fixtures', 'python', 'log_producer.py');

@@ -1,5 +1,5 @@
 import { Level, levelName } from '../../core/levels';
-import { parseFilterLevel } from '../../core/filter';
+import { parseFilterLevel } from '../../core/filter/filter';
 import { CliError } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
 import { buildTally } from './summary';

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { parseFilterLevel, parseTimeBound } from '../../core/filter';
+import { parseFilterLevel, parseTimeBound } from '../../core/filter/filter';
 import { createEsClient, describeEsError } from '../../core/elasticsearch/connection';
 import { hitToLogText, LogSearch, searchLogs } from '../../core/elasticsearch/search';
 import { CliError, Output } from '../cliIo';

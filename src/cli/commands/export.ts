@@ -1,4 +1,4 @@
-import { CompiledFilter, FilterSpec, parseFilterLevel, parseTimeBound } from '../../core/filter';
+import { CompiledFilter, FilterSpec, parseFilterLevel, parseTimeBound } from '../../core/filter/filter';
 import { bulkExport, ExportItem, ExportSummary, formatSummary } from '../../core/elasticsearch/bulkExport';
 import { createEsClient, describeEsError, EsConnectionOptions, EsCredentials, testConnection } from '../../core/elasticsearch/connection';
 import { fileItems, followItems, planResume, textItems } from '../../core/elasticsearch/exportSources';

@@ -1,6 +1,6 @@
-import { CompiledFilter, FilterSpec, parseFilterLevel, parseTimeBound } from '../../core/filter';
-import { filteringStream } from '../../core/filterOutput';
-import { filterInParallel } from '../../core/rangePool';
+import { CompiledFilter, FilterSpec, parseFilterLevel, parseTimeBound } from '../../core/filter/filter';
+import { filteringStream } from '../../core/filter/filterOutput';
+import { filterInParallel } from '../../core/index/rangePool';
 import { CliError, fileYear, Output, readInput } from '../cliIo';
 import { isStreamedInput } from '../logInput';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';

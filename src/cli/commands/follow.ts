@@ -1,10 +1,10 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { basename } from 'node:path';
-import { CompiledFilter, FilterSpec, parseFilterLevel } from '../../core/filter';
-import { FileFollower } from '../../core/follow';
-import { FollowedEntry, FollowEntryAssembler } from '../../core/followEntries';
-import { CommandExit, CommandFollower, StreamFollower } from '../../core/followStream';
+import { CompiledFilter, FilterSpec, parseFilterLevel } from '../../core/filter/filter';
+import { FileFollower } from '../../core/follow/follow';
+import { FollowedEntry, FollowEntryAssembler } from '../../core/follow/followEntries';
+import { CommandExit, CommandFollower, StreamFollower } from '../../core/follow/followStream';
 import { CliError, fileYear } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
 

@@ -1,8 +1,8 @@
 import type { LogFormat } from '../../core/format';
 import { BufferSource, ByteSource, FileSource } from '../../core/byteSource';
-import { LogIndex } from '../../core/logIndex';
+import { LogIndex } from '../../core/index/logIndex';
 import { computeStats, formatBucket, parseBucket, StatsResult } from '../../core/stats';
-import { TemplateMiner } from '../../core/templates';
+import { TemplateMiner } from '../../core/templates/templates';
 import { CliError, fileYear, readInput } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
 import { buildIndex } from './summary';

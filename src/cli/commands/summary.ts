@@ -1,10 +1,11 @@
 import type { LogFormat } from '../../core/format';
 import { statSync } from 'node:fs';
 import { LEVEL_NAMES } from '../../core/levels';
-import { indexFile, LogIndex } from '../../core/logIndex';
-import { planRanges } from '../../core/indexWorkers';
-import { LineScanner, ScanOptions } from '../../core/lineScanner';
-import { LogTally, tallyFile } from '../../core/logTally';
+import { indexFile } from '../../core/index/indexFile';
+import { LogIndex } from '../../core/index/logIndex';
+import { planRanges } from '../../core/index/parallelRanges';
+import { LineScanner, ScanOptions } from '../../core/index/lineScanner';
+import { LogTally, tallyFile } from '../../core/index/logTally';
 import { describeFsError, checkReadableFile, CliError, fileYear, readInput } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
 import { isStreamedInput } from '../logInput';

@@ -1,6 +1,6 @@
-import { templatesInParallel } from '../../core/rangePool';
-import { EntryTemplates, IntColumn, miningStream } from '../../core/templateRun';
-import { TemplateMiner } from '../../core/templates';
+import { templatesInParallel } from '../../core/index/rangePool';
+import { EntryTemplates, IntColumn, miningStream } from '../../core/templates/templateRun';
+import { TemplateMiner } from '../../core/templates/templates';
 import { fileYear, Output, readInput } from '../cliIo';
 import { isStreamedInput } from '../logInput';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';

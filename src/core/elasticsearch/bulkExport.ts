@@ -4,7 +4,7 @@
 // transport (see connection.ts), progress, cancellation, and the acknowledged position for resume.
 import type { Client } from '@elastic/elasticsearch';
 import type { BulkHelper } from '@elastic/elasticsearch/lib/helpers';
-import { EcsDocument } from '../ecs';
+import { EcsDocument } from './ecs';
 
 /** A file as export state identifies it. */
 export interface FileRef {

@@ -5,13 +5,13 @@
 // made exactly as the line scanner makes them — the same format object, the same latin1 decode
 // of the line's first `headerBytes` bytes, `readFast` first — so entry boundaries, and with them
 // document ids, agree with the rest of the engine.
-import { hasNamedFields } from '../ecs';
+import { hasNamedFields } from './ecs';
 import { EntryDetail, detailFromLines, splitEntryLines } from '../entryReader';
 import { EntryStream } from '../entryStream';
 import { LogFormat, ParseContext } from '../format';
 import { Level } from '../levels';
 import { isLinked, LineLinks, LinkDecision } from '../lineLinks';
-import { SAMPLE_BYTES, SAMPLE_LINES, ScanOptions } from '../lineScanner';
+import { SAMPLE_BYTES, SAMPLE_LINES, ScanOptions } from '../index/lineScanner';
 import { defaultParseContext } from '../timestamp';
 
 /** One entry as assembled from the bytes. */

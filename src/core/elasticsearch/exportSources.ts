@@ -4,12 +4,12 @@
 import { promises as fsp } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import { documentId, fileKey, toEcs } from '../ecs';
-import { CompiledFilter } from '../filter';
-import { FileFollower, FileIdentity } from '../follow';
-import { listRotatedSiblings } from '../followRotation';
+import { documentId, fileKey, toEcs } from './ecs';
+import { CompiledFilter } from '../filter/filter';
+import { FileFollower, FileIdentity } from '../follow/follow';
+import { listRotatedSiblings } from '../follow/followRotation';
 import { LogFormat, ParseContext } from '../format';
-import { SAMPLE_BYTES } from '../lineScanner';
+import { SAMPLE_BYTES } from '../index/lineScanner';
 import { ExportItem, FileRef, ResumePoint } from './bulkExport';
 import { AssembledEntry, EntryAssembler, detectFormatFromHead } from './entryAssembler';
 

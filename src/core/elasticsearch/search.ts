@@ -2,7 +2,7 @@
 // paged with search_after over `@timestamp` plus the document id (kept in `event.id`, since `_id`
 // cannot be sorted on), and each hit rendered as a log line again.
 import type { Client } from '@elastic/elasticsearch';
-import { levelTermsAtOrAbove } from '../ecs';
+import { levelTermsAtOrAbove } from './ecs';
 import { Level } from '../levels';
 
 /** What to read back. */

@@ -1,9 +1,9 @@
 import { RE2JS } from 're2js';
-import { ByteSource } from './byteSource';
-import { EntryDetail, readEntry } from './entryReader';
-import { Level, parseLevelName } from './levels';
-import { LogIndex } from './logIndex';
-import { parseTimestampString } from './timestamp';
+import { ByteSource } from '../byteSource';
+import { EntryDetail, readEntry } from '../entryReader';
+import { Level, parseLevelName } from '../levels';
+import { LogIndex } from '../index/logIndex';
+import { parseTimestampString } from '../timestamp';
 
 /** What the user asks for; every given criterion must hold (AND). */
 export interface FilterSpec {

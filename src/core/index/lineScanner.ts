@@ -1,11 +1,11 @@
-import { stripAnsi } from './ansi';
-import { DetectedFormat, HeaderMatch, LogFormat, ParseContext } from './format';
-import { isLinked, LineLinks, LinkDecision } from './lineLinks';
-import { detectFormat, resolveFormat } from './formatRegistry';
-import { plainFormat } from './formats/plain';
-import { Level } from './levels';
-import { defaultParseContext } from './timestamp';
-import { bomEncoding, decodeText, looksBinary, skipNuls, TextEncoding } from './textEncoding';
+import { stripAnsi } from '../ansi';
+import { DetectedFormat, HeaderMatch, LogFormat, ParseContext } from '../format';
+import { isLinked, LineLinks, LinkDecision } from '../lineLinks';
+import { detectFormat, resolveFormat } from '../formatRegistry';
+import { plainFormat } from '../formats/plain';
+import { Level } from '../levels';
+import { defaultParseContext } from '../timestamp';
+import { bomEncoding, decodeText, looksBinary, skipNuls, TextEncoding } from '../textEncoding';
 
 export { looksBinary };
 

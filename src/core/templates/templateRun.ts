@@ -1,7 +1,7 @@
 // Mining the templates of a log stream — what `loglens templates` runs over a file, or a worker
 // thread over one range of a big file.
-import { stripAnsi } from './ansi';
-import { EntryStream, EntryStreamOptions } from './entryStream';
+import { stripAnsi } from '../ansi';
+import { EntryStream, EntryStreamOptions } from '../entryStream';
 import { TemplateMiner, tracebackKey } from './templates';
 
 /** Growable Int32 column (entry start line, end line, template id for the per-line output). */

@@ -1,7 +1,7 @@
 import { promises as fsp } from 'node:fs';
-import { Level } from './levels';
+import { Level } from '../levels';
 import { LineScanner, ScanOptions } from './lineScanner';
-import { readRange, scanSetup } from './logIndex';
+import { readRange, scanSetup } from './diskScan';
 
 /**
  * What a log holds in numbers — lines, entries per level, first and last time — read in one pass

@@ -1,8 +1,8 @@
 // An entry as an Elastic Common Schema (ECS) document, and the deterministic document id that
 // makes a repeated or retried export overwrite instead of duplicate.
 import { createHash } from 'node:crypto';
-import { EntryDetail } from './entryReader';
-import { Level, levelName, LevelName, REAL_LEVELS } from './levels';
+import { EntryDetail } from '../entryReader';
+import { Level, levelName, LevelName, REAL_LEVELS } from '../levels';
 
 /** The ECS version the documents follow (written to `ecs.version`). */
 export const ECS_VERSION = '8.11.0';

@@ -1,7 +1,7 @@
 // What `loglens filter` writes for each matching entry, to any byte sink: stdout in the CLI, a
 // memory buffer in a worker thread filtering one range of a big file.
-import { hasAnsiBytes, stripAnsiBytesInto } from './ansi';
-import { EntryStream, EntryStreamOptions, StreamedEntry } from './entryStream';
+import { hasAnsiBytes, stripAnsiBytesInto } from '../ansi';
+import { EntryStream, EntryStreamOptions, StreamedEntry } from '../entryStream';
 import { CompiledFilter } from './filter';
 
 /** Where output bytes go (the CLI's batched stdout writer, or `MemorySink`). */

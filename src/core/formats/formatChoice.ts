@@ -2,10 +2,10 @@
 // --format` — compiled into a LogFormat. The editor (server/formatSettings.ts) and the CLI
 // (cli/commandArgs.ts) both compile through `compileFormatChoice`, so a format string or regex
 // reads a file the same way in both.
-import type { LogFormat } from './format';
-import { getFormat } from './formatRegistry';
-import { compileRegexFormat } from './formats/userRegex';
-import { compilePythonFormat, PythonFormatStyle } from './python/formatString';
+import type { LogFormat } from '../format';
+import { getFormat } from '../formatRegistry';
+import { compileRegexFormat } from './userRegex';
+import { compilePythonFormat, PythonFormatStyle } from '../python/formatString';
 
 /** One way to name a format: a built-in id, a Python logging format string, or a regex with named groups. */
 export interface FormatChoice {

@@ -4,13 +4,13 @@
 // ranges are at most RANGE_MAX bytes and only a few are in flight ahead of the one consumed.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { CompiledFilter, FilterSpec } from './filter';
-import type { FilterOutputOptions } from './filterOutput';
-import { EntryTemplates } from './templateRun';
-import { TemplateMiner } from './templates';
-import type { LogFormat, ParseContext } from './format';
-import { isGzipPath } from './gzipSource';
-import { defaultWorkerScript, FilterJob, headerAfter, MinedRange, ParallelOptions, parallelMinBytes, planRanges, RangeMessage, TemplatesJob } from './indexWorkers';
+import { CompiledFilter, FilterSpec } from '../filter/filter';
+import type { FilterOutputOptions } from '../filter/filterOutput';
+import { EntryTemplates } from '../templates/templateRun';
+import { TemplateMiner } from '../templates/templates';
+import type { LogFormat, ParseContext } from '../format';
+import { isGzipPath } from '../gzipSource';
+import { defaultWorkerScript, FilterJob, headerAfter, MinedRange, ParallelOptions, parallelMinBytes, planRanges, RangeMessage, TemplatesJob } from './parallelRanges';
 import { LogIndex } from './logIndex';
 import { SAMPLE_BYTES } from './lineScanner';
 

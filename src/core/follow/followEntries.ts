@@ -2,10 +2,10 @@
 // entry. A followed file never ends, so an entry is only known to be complete when the next header
 // arrives; callers that cannot wait (a live view, the CLI) close the open entry after a quiet spell
 // with `closeOpen()`, and continuation lines arriving after that are handed over as `late` lines.
-import { DetectedFormat, HeaderMatch, LogFormat, ParseContext } from './format';
-import { detectFormat, resolveFormat } from './formatRegistry';
-import { Level } from './levels';
-import { defaultParseContext } from './timestamp';
+import { DetectedFormat, HeaderMatch, LogFormat, ParseContext } from '../format';
+import { detectFormat, resolveFormat } from '../formatRegistry';
+import { Level } from '../levels';
+import { defaultParseContext } from '../timestamp';
 
 /** One entry as it grows. `lines` are the entry's lines as bytes, without newlines (a CR before LF dropped). */
 export interface FollowedEntry {

@@ -7,10 +7,10 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { FilterSpec } from './filter';
-import type { FilterOutputOptions } from './filterOutput';
-import type { ParseContext } from './format';
-import type { MinedTemplate } from './templates';
+import type { FilterSpec } from '../filter/filter';
+import type { FilterOutputOptions } from '../filter/filterOutput';
+import type { ParseContext } from '../format';
+import type { MinedTemplate } from '../templates/templates';
 import type { IndexPart, LogIndex } from './logIndex';
 
 /** Files smaller than this are indexed by one thread (a worker costs ~30 ms to start). */

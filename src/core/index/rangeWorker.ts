@@ -3,12 +3,13 @@
 // (its typed arrays transferred, not copied).
 import { promises as fsp } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { CompiledFilter } from './filter';
-import { filteringStream, MemorySink } from './filterOutput';
-import type { FilterJob, MinedRange, RangeJob, RangeMessage, TemplatesJob } from './indexWorkers';
-import { IntColumn, miningStream } from './templateRun';
-import { TemplateMiner } from './templates';
-import { IndexPart, LogIndex, readRange } from './logIndex';
+import { CompiledFilter } from '../filter/filter';
+import { filteringStream, MemorySink } from '../filter/filterOutput';
+import type { FilterJob, MinedRange, RangeJob, RangeMessage, TemplatesJob } from './parallelRanges';
+import { IntColumn, miningStream } from '../templates/templateRun';
+import { TemplateMiner } from '../templates/templates';
+import { readRange } from './diskScan';
+import { IndexPart, LogIndex } from './logIndex';
 
 async function indexRange(job: RangeJob, progress: (bytes: number) => void): Promise<IndexPart> {
 	const fh = await fsp.open(job.path, 'r');

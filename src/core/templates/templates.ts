@@ -1,5 +1,5 @@
-import { stripAnsi } from './ansi';
-import { withoutServicePrefix } from './exceptions';
+import { stripAnsi } from '../ansi';
+import { withoutServicePrefix } from '../exceptions';
 import { ByteMasker, fnv1a } from './templateBytes';
 import { isClosePunct, isStructural, maskedTokens, WILDCARD } from './templateMask';
 

@@ -18,7 +18,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
-import type { LogFormat } from './format';
+import type { LogFormat } from '../format';
 import { FollowedEntry, FollowEntryAssembler } from './followEntries';
 
 /** A batch of complete lines, each ending in `\n` (a last line without one is completed at the end of input). */
