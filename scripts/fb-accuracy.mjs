@@ -28,10 +28,10 @@ for (const exp of walk(dir).sort()) {
 	const lineStarts = [0];
 	for (let i = 0; i < buf.length; i++) if (buf[i] === 10 && i + 1 < buf.length) lineStarts.push(i + 1);
 	const lineOf = (off) => { let lo = 0, hi = lineStarts.length - 1; while (lo < hi) { const m = (lo + hi + 1) >> 1; if (lineStarts[m] <= off) lo = m; else hi = m - 1; } return lo + 1; };
-	const out = execFileSync(process.execPath, [join(root, 'dist/cli.js'), 'entries', log, '--jsonl'], { maxBuffer: 1 << 28 }).toString();
+	const out = execFileSync(process.execPath, [(process.env.LOGLENS_CLI ?? join(root, 'dist/cli.js')), 'entries', log, '--jsonl'], { maxBuffer: 1 << 28 }).toString();
 	const byLine = new Map();
 	for (const l of out.split('\n')) if (l) { const e = JSON.parse(l); byLine.set(e.line, e); }
-	const fmt = JSON.parse(execFileSync(process.execPath, [join(root, 'dist/cli.js'), 'summary', log, '--json']).toString()).format;
+	const fmt = JSON.parse(execFileSync(process.execPath, [(process.env.LOGLENS_CLI ?? join(root, 'dist/cli.js')), 'summary', log, '--json']).toString()).format;
 	let ok = 0, n = 0, falseHigh = 0;
 	const misses = [];
 	for (const d of expected) {

@@ -39,7 +39,7 @@ for (const set of sets) {
 	const rows = parseCsv(readFileSync(join(dir, set, `${set}_2k.log_structured.csv`), 'utf8'));
 	const head = rows[0]; const li = head.indexOf('LineId'); const ei = head.indexOf('EventId'); const ci = head.indexOf('Content');
 	const data = rows.slice(1).filter((r) => r.length === head.length);
-	const jsonl = execFileSync(process.execPath, [join(root, 'dist/cli.js'), 'templates', join(dir, set, `${set}_2k.log`), '--jsonl'], { maxBuffer: 1 << 28 }).toString();
+	const jsonl = execFileSync(process.execPath, [(process.env.LOGLENS_CLI ?? join(root, 'dist/cli.js')), 'templates', join(dir, set, `${set}_2k.log`), '--jsonl'], { maxBuffer: 1 << 28 }).toString();
 	const byLine = new Map();
 	for (const l of jsonl.split('\n')) if (l) { const o = JSON.parse(l); byLine.set(o.line, o); }
 	const pred = data.map((r) => byLine.get(Number(r[li]))?.templateId ?? -1);

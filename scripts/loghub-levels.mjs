@@ -16,7 +16,7 @@ for (const set of readdirSync(dir).filter((d) => existsSync(join(dir, d, `${d}_2
 	const rows = parseCsv(readFileSync(join(dir, set, `${set}_2k.log_structured.csv`), 'utf8'));
 	const h = rows[0]; const li = h.indexOf('LineId'); const lv = h.indexOf('Level'); const ci = h.indexOf('Content');
 	const data = rows.slice(1).filter((r) => r.length === h.length);
-	const out = execFileSync(process.execPath, [join(root, 'dist/cli.js'), 'entries', join(dir, set, `${set}_2k.log`), '--jsonl'], { maxBuffer: 1 << 28 }).toString();
+	const out = execFileSync(process.execPath, [(process.env.LOGLENS_CLI ?? join(root, 'dist/cli.js')), 'entries', join(dir, set, `${set}_2k.log`), '--jsonl'], { maxBuffer: 1 << 28 }).toString();
 	const byLine = new Map(out.split('\n').filter(Boolean).map((l) => { const e = JSON.parse(l); return [e.line, e]; }));
 	let lvOk = 0, msgOk = 0; const lvMiss = [], msgMiss = [];
 	for (const r of data) {
@@ -24,6 +24,6 @@ for (const set of readdirSync(dir).filter((d) => existsSync(join(dir, d, `${d}_2
 		if (lv >= 0) { const want = CANON[r[lv].toLowerCase()] ?? r[lv].toLowerCase(); if (e?.level === want) lvOk++; else if (lvMiss.length < 2) lvMiss.push([r[lv], e?.level ?? 'no-entry']); }
 		if (e && e.message.trim() === r[ci].trim()) msgOk++; else if (msgMiss.length < 2) msgMiss.push([r[ci].slice(0, 80), e?.message.slice(0, 80) ?? 'no-entry']);
 	}
-	const fmt = JSON.parse(execFileSync(process.execPath, [join(root, 'dist/cli.js'), 'summary', join(dir, set, `${set}_2k.log`), '--json']).toString()).format;
+	const fmt = JSON.parse(execFileSync(process.execPath, [(process.env.LOGLENS_CLI ?? join(root, 'dist/cli.js')), 'summary', join(dir, set, `${set}_2k.log`), '--json']).toString()).format;
 	console.log(`${set.padEnd(12)} ${fmt.padEnd(12)} level ${lv >= 0 ? (lvOk / data.length).toFixed(3) : '  -  '}  message ${(msgOk / data.length).toFixed(3)}  ${lvMiss.length ? JSON.stringify(lvMiss) : ''} ${msgOk < data.length ? JSON.stringify(msgMiss) : ''}`);
 }

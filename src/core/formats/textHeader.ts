@@ -561,6 +561,8 @@ const LATER_LEVEL_MAX = 2;
 const LEVEL_FIELD_MAX = 10;
 /** At most this many fields may precede a timestamp. */
 const SKIP_MAX = 5;
+/** Fields after the timestamp split once per sample line while learning (the farthest level column and the columns after it). */
+const LEARN_FIELDS = 14;
 /** The farthest field after the timestamp a `prog[pid]:` tag column is learned in. */
 const TAG_FIELD_MAX = 8;
 
@@ -615,6 +617,17 @@ function learnSkip(lines: readonly string[], ctx: ParseContext, sep: string): nu
 export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLayout {
 	const sep = learnSep(lines);
 	const tsSkip = learnSkip(lines, ctx, sep);
+	// Each sample line's timestamp and fields after it, split once for every pass below.
+	const memo = new Map<string, { ts: LeadingTimestamp | null; fields: HeaderField[] }>();
+	const split = (line: string): { ts: LeadingTimestamp | null; fields: HeaderField[] } => {
+		let r = memo.get(line);
+		if (r === undefined) {
+			const ts = headerTimestamp(line, ctx, tsSkip, sep);
+			r = { ts, fields: ts ? fieldsAfter(line, ts, LEARN_FIELDS, sep) : [] };
+			memo.set(line, r);
+		}
+		return r;
+	};
 	let tsLines = 0, basicLines = 0, levelFirst = 0, levelFirstTs = 0, levelFirstLower = 0;
 	const idxCount = new Map<number, number>();
 	let shortSeen = 0, lowerSeen = 0, loggerAfter = 0, pidAfter = 0, withLevel = 0, loggerBracket = 0, paddedAfter = 0, dottedAfter = 0;
@@ -633,14 +646,14 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 			basicLines++;
 			continue;
 		}
-		const ts = headerTimestamp(line, ctx, tsSkip, sep);
+		const { ts, fields: tsFields } = split(line);
 		if (ts) {
 			tsLines++;
 			if (markerAfter(line, ts) !== Level.Unknown) {
 				markerLines++;
 				markerKinds.add(line[ts.end + 1]);
 			}
-			const fields = fieldsAfter(line, ts, LEVEL_FIELD_MAX + 1, sep);
+			const fields = tsFields;
 			let found = false;
 			for (let k = 0; k < Math.min(LEVEL_FIELD_MAX, fields.length - 1); k++) {
 				if (fieldLevel(fields[k], any, true) !== Level.Unknown) {
@@ -697,15 +710,15 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 		let afterCols = 0, tabCols = 0;
 		if (best !== -1 && bestN >= Math.max(1, tsLines * need)) {
 			[afterCols, tabCols] = best < 0 ? [0, 0] : learnColumns(lines, (line) => {
-				const ts = headerTimestamp(line, ctx, tsSkip, sep);
-				return ts ? fieldsAfter(line, ts, best + 8, sep).slice(best) : null;
+				const { ts, fields } = split(line);
+				return ts ? fields.slice(best) : null;
 			});
 			// Check the style at that position: how often single letters / lowercase words are used there.
 			const shortKinds = new Set<Level>();
 			for (const line of lines) {
-				const ts = headerTimestamp(line, ctx, tsSkip, sep);
+				const { ts, fields } = split(line);
 				if (!ts) continue;
-				const f = best >= 0 ? fieldsAfter(line, ts, best + 5, sep)[best] : (ts.prefix ?? [])[(ts.prefix?.length ?? 0) + best + 1];
+				const f = best >= 0 ? fields[best] : (ts.prefix ?? [])[(ts.prefix?.length ?? 0) + best + 1];
 				if (!f) continue;
 				const lv = fieldLevel(f, any, true);
 				if (lv === Level.Unknown) continue;
@@ -716,7 +729,6 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 				}
 				if (f.inner !== f.inner.toUpperCase()) lowerSeen++;
 				if (best < 0) continue;
-				const fields = fieldsAfter(line, ts, best + 5 + afterCols, sep);
 				const g = fields[best + 1 + afterCols];
 				const h = fields[best + 2 + afterCols];
 				if (g && /^\d+$/.test(g.inner) && h) pidAfter++;
@@ -749,9 +761,8 @@ export function learnLayout(lines: readonly string[], ctx: ParseContext): TextLa
 			let dashes = 0;
 			const tagAt = new Array<number>(TAG_FIELD_MAX).fill(0);
 			for (const line of lines) {
-				const ts = headerTimestamp(line, ctx, tsSkip, sep);
+				const { ts, fields } = split(line);
 				if (!ts) continue;
-				const fields = fieldsAfter(line, ts, TAG_FIELD_MAX + 1, sep);
 				if (dashWithin(fields) >= 0) dashes++;
 				for (let k = 0; k < TAG_FIELD_MAX && k < fields.length - 1; k++) {
 					if (isTag(fields[k])) {
