@@ -5,30 +5,13 @@ import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
+import { parseCsv } from './ga-e2e.mjs';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ga-'));
 const outfile = join(tmp, 'templates.cjs');
 await esbuild.build({ entryPoints: ['src/core/templates/templates.ts'], bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'warning' });
 const { TemplateMiner } = createRequire(import.meta.url)(outfile);
 rmSync(tmp, { recursive: true, force: true });
-
-/** RFC 4180 rows: quoted fields with doubled quotes, newlines inside quotes. */
-function parseCsv(text) {
-	const rows = []; let row = []; let field = ''; let i = 0; let quoted = false;
-	while (i < text.length) {
-		const c = text[i];
-		if (quoted) {
-			if (c === '"') { if (text[i + 1] === '"') { field += '"'; i += 2; continue; } quoted = false; i++; continue; }
-			field += c; i++; continue;
-		}
-		if (c === '"') { quoted = true; i++; continue; }
-		if (c === ',') { row.push(field); field = ''; i++; continue; }
-		if (c === '\n' || c === '\r') { if (c === '\r' && text[i + 1] === '\n') i++; row.push(field); rows.push(row); row = []; field = ''; i++; continue; }
-		field += c; i++;
-	}
-	if (field !== '' || row.length) { row.push(field); rows.push(row); }
-	return rows;
-}
 
 const args = process.argv.slice(2);
 const why = args.includes('--why') ? args[args.indexOf('--why') + 1] : undefined;

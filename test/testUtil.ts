@@ -74,3 +74,26 @@ export function currentCli(dir: string): string {
 	const srcTime = Math.max(newest(join(root, 'src', 'core')), newest(join(root, 'src', 'cli')));
 	return existsSync(dist) && statSync(dist).mtimeMs >= srcTime ? dist : bundleCli(dir);
 }
+
+/** RFC 4180 rows: quoted fields, doubled quotes, newlines inside quotes. */
+export function parseCsv(text: string): string[][] {
+	const rows: string[][] = [];
+	let row: string[] = [];
+	let field = '';
+	let quoted = false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text[i];
+		if (quoted) {
+			if (c === '"') {
+				if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
+			} else field += c;
+		} else if (c === '"') quoted = true;
+		else if (c === ',') { row.push(field); field = ''; }
+		else if (c === '\n' || c === '\r') {
+			if (c === '\r' && text[i + 1] === '\n') i++;
+			row.push(field); rows.push(row); row = []; field = '';
+		} else field += c;
+	}
+	if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
+	return rows;
+}

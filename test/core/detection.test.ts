@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { currentCli, fixture, tempDir } from '../testUtil';
+import { currentCli, fixture, parseCsv, tempDir } from '../testUtil';
 
 let cli = '';
 let tmp: { dir: string; cleanup: () => void };
@@ -93,44 +93,6 @@ for (const exp of expectedFiles(fixture('filebeat', 'filebeat'))) {
 		const base = Object.keys(FORMATS).find((k) => name.endsWith(k));
 		if (base) assert.equal(summaryFormat(log), FORMATS[base]);
 	});
-}
-
-/** RFC 4180 rows. */
-function parseCsv(text: string): string[][] {
-	const rows: string[][] = [];
-	let row: string[] = [], field = '', i = 0, quoted = false;
-	while (i < text.length) {
-		const c = text[i];
-		if (quoted) {
-			if (c === '"') {
-				if (text[i + 1] === '"') {
-					field += '"';
-					i += 2;
-					continue;
-				}
-				quoted = false;
-			} else field += c;
-			i++;
-			continue;
-		}
-		if (c === '"') quoted = true;
-		else if (c === ',') {
-			row.push(field);
-			field = '';
-		} else if (c === '\n' || c === '\r') {
-			if (c === '\r' && text[i + 1] === '\n') i++;
-			row.push(field);
-			rows.push(row);
-			row = [];
-			field = '';
-		} else field += c;
-		i++;
-	}
-	if (field !== '' || row.length) {
-		row.push(field);
-		rows.push(row);
-	}
-	return rows;
 }
 
 /**

@@ -1,32 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fixture, runPython } from '../testUtil';
+import { fixture, parseCsv, runPython } from '../testUtil';
 import { maskedTokens, TemplateMiner, tracebackKey } from '../../src/core/templates/templates';
 import { ByteMasker } from '../../src/core/templates/templateBytes';
-
-/** RFC 4180 rows: quoted fields, doubled quotes, newlines inside quotes. */
-function parseCsv(text: string): string[][] {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let field = '';
-	let quoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const c = text[i];
-		if (quoted) {
-			if (c === '"') {
-				if (text[i + 1] === '"') { field += '"'; i++; } else quoted = false;
-			} else field += c;
-		} else if (c === '"') quoted = true;
-		else if (c === ',') { row.push(field); field = ''; }
-		else if (c === '\n' || c === '\r') {
-			if (c === '\r' && text[i + 1] === '\n') i++;
-			row.push(field); rows.push(row); row = []; field = '';
-		} else field += c;
-	}
-	if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
-	return rows;
-}
 
 /** Grouping accuracy: a line is right when its predicted group holds exactly the lines of its true group. */
 function groupingAccuracy(pred: number[], truth: string[]): number {
