@@ -12,6 +12,26 @@ const args = process.argv.slice(2);
 const why = args.includes('--why') ? args[args.indexOf('--why') + 1] : undefined;
 const dir = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--why') ?? join(root, 'test/fixtures/loghub');
 
+/**
+ * Grouping accuracy: a line is right when its predicted group and its true group hold the same
+ * lines; `onWrong(i)` is called for each line that is not.
+ */
+export function groupingAccuracy(pred, truth, onWrong = () => {}) {
+	const predSize = new Map(); const truthSize = new Map(); const pair = new Map();
+	for (let i = 0; i < pred.length; i++) {
+		predSize.set(pred[i], (predSize.get(pred[i]) ?? 0) + 1);
+		truthSize.set(truth[i], (truthSize.get(truth[i]) ?? 0) + 1);
+		const k = pred[i] + '\u0000' + truth[i]; pair.set(k, (pair.get(k) ?? 0) + 1);
+	}
+	let ok = 0;
+	for (let i = 0; i < pred.length; i++) {
+		const n = pair.get(pred[i] + '\u0000' + truth[i]);
+		if (n === predSize.get(pred[i]) && n === truthSize.get(truth[i])) ok++;
+		else onWrong(i);
+	}
+	return ok / pred.length;
+}
+
 /** RFC 4180 rows. */
 export function parseCsv(text) {
 	const rows = []; let row = []; let field = ''; let i = 0; let quoted = false;
@@ -44,20 +64,11 @@ for (const set of sets) {
 	for (const l of jsonl.split('\n')) if (l) { const o = JSON.parse(l); byLine.set(o.line, o); }
 	const pred = data.map((r) => byLine.get(Number(r[li]))?.templateId ?? -1);
 	const truth = data.map((r) => r[ei]);
-	const predSize = new Map(); const truthSize = new Map(); const pair = new Map();
-	for (let i = 0; i < data.length; i++) {
-		predSize.set(pred[i], (predSize.get(pred[i]) ?? 0) + 1);
-		truthSize.set(truth[i], (truthSize.get(truth[i]) ?? 0) + 1);
-		const k = pred[i] + '\u0000' + truth[i]; pair.set(k, (pair.get(k) ?? 0) + 1);
-	}
-	let ok = 0;
 	const wrong = new Map();
-	for (let i = 0; i < data.length; i++) {
-		const n = pair.get(pred[i] + '\u0000' + truth[i]);
-		if (n === predSize.get(pred[i]) && n === truthSize.get(truth[i])) ok++;
-		else if (!wrong.has(truth[i])) wrong.set(truth[i], { line: Number(data[i][li]), content: data[i][ci], ours: byLine.get(Number(data[i][li]))?.template });
-	}
-	out.push({ set, ga: ok / data.length });
+	const ga = groupingAccuracy(pred, truth, (i) => {
+		if (!wrong.has(truth[i])) wrong.set(truth[i], { line: Number(data[i][li]), content: data[i][ci], ours: byLine.get(Number(data[i][li]))?.template });
+	});
+	out.push({ set, ga });
 	if (why === set) for (const [k, w] of [...wrong].slice(0, 25)) console.log(k, JSON.stringify(w));
 }
 if (args.includes('--json')) console.log(JSON.stringify(out));

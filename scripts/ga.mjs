@@ -5,7 +5,7 @@ import { readFileSync, readdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
-import { parseCsv } from './ga-e2e.mjs';
+import { groupingAccuracy, parseCsv } from './ga-e2e.mjs';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ga-'));
 const outfile = join(tmp, 'templates.cjs');
@@ -30,25 +30,16 @@ for (const set of sets) {
 	totalUs += us; totalMsgs += data.length;
 	const pred = ids.map((id) => miner.resolve(id));
 	const truth = data.map((r) => r[ei]);
-	// GA: a line is right when its predicted group and its true group contain the same lines.
-	const predSize = new Map(); const truthSize = new Map(); const pair = new Map();
-	for (let i = 0; i < data.length; i++) {
-		predSize.set(pred[i], (predSize.get(pred[i]) ?? 0) + 1);
-		truthSize.set(truth[i], (truthSize.get(truth[i]) ?? 0) + 1);
-		const k = pred[i] + '\u0000' + truth[i]; pair.set(k, (pair.get(k) ?? 0) + 1);
-	}
-	let ok = 0;
-	for (let i = 0; i < data.length; i++) {
-		const n = pair.get(pred[i] + '\u0000' + truth[i]);
-		if (n === predSize.get(pred[i]) && n === truthSize.get(truth[i])) ok++;
-	}
-	const ga = ok / data.length; sum += ga;
-	console.log(`${set.padEnd(10)} GA ${ga.toFixed(4)}  groups ${predSize.size}/${truthSize.size}  ${(us / data.length).toFixed(1)} µs/msg`);
+	const bad = new Set();
+	const ga = groupingAccuracy(pred, truth, (i) => bad.add(i)); sum += ga;
+	console.log(`${set.padEnd(10)} GA ${ga.toFixed(4)}  groups ${new Set(pred).size}/${new Set(truth).size}  ${(us / data.length).toFixed(1)} µs/msg`);
 	if (why === set) {
 		// For each wrong true group: which predicted groups it spans, and what else those contain.
 		const byTruth = new Map();
 		for (let i = 0; i < data.length; i++) { if (!byTruth.has(truth[i])) byTruth.set(truth[i], []); byTruth.get(truth[i]).push(i); }
-		const wrong = [...byTruth.entries()].filter(([, ls]) => !ls.every((i) => pair.get(pred[i] + '\u0000' + truth[i]) === predSize.get(pred[i]) && pair.get(pred[i] + '\u0000' + truth[i]) === truthSize.get(truth[i])));
+		const wrong = [...byTruth.entries()].filter(([, ls]) => ls.some((i) => bad.has(i)));
+		const predSize = new Map();
+		for (const p of pred) predSize.set(p, (predSize.get(p) ?? 0) + 1);
 		wrong.sort((a, b) => b[1].length - a[1].length);
 		for (const [t, ls] of wrong.slice(0, topN)) {
 			console.log(`\n## ${t} (${ls.length}) ${data[ls[0]][ti]}`);

@@ -97,3 +97,28 @@ export function parseCsv(text: string): string[][] {
 	if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
 	return rows;
 }
+
+/** `parseCsv` rows as records keyed by the header row (rows shorter than two fields are dropped). */
+export function parseCsvRecords(text: string): Record<string, string>[] {
+	const [head, ...body] = parseCsv(text);
+	return body.filter((r) => r.length > 1).map((r) => Object.fromEntries(head.map((h, k) => [h, r[k] ?? ''])));
+}
+
+/** Grouping accuracy: a line is right when its predicted group holds exactly the lines of its true group. */
+export function groupingAccuracy(pred: readonly number[], truth: readonly string[]): number {
+	const predSize = new Map<number, number>();
+	const truthSize = new Map<string, number>();
+	const pair = new Map<string, number>();
+	for (let i = 0; i < pred.length; i++) {
+		predSize.set(pred[i], (predSize.get(pred[i]) ?? 0) + 1);
+		truthSize.set(truth[i], (truthSize.get(truth[i]) ?? 0) + 1);
+		const k = pred[i] + '\u0000' + truth[i];
+		pair.set(k, (pair.get(k) ?? 0) + 1);
+	}
+	let ok = 0;
+	for (let i = 0; i < pred.length; i++) {
+		const n = pair.get(pred[i] + '\u0000' + truth[i]);
+		if (n === predSize.get(pred[i]) && n === truthSize.get(truth[i])) ok++;
+	}
+	return ok / pred.length;
+}

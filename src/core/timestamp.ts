@@ -138,11 +138,22 @@ function zoneAt(line: string, i: number): boolean {
 	const c = line.charCodeAt(i);
 	if (c === 90) return true;
 	if (c === 43 || c === 45) return digitAt(line, i + 1) >= 0;
-	if (c < 65 || c > 90) return false;
-	let j = i;
-	while (j < i + 5 && line.charCodeAt(j) >= 65 && line.charCodeAt(j) <= 90) j++;
-	return ZONE_NAMES[line.slice(i, j)] !== undefined;
+	// (on the quick path of every header: compare in place, no substring per line)
+	const names = c >= 65 && c <= 90 ? ZONES_BY_FIRST[c - 65] : undefined;
+	if (names === undefined) return false;
+	for (const z of names) {
+		const after = line.charCodeAt(i + z.length);
+		if (line.startsWith(z, i) && !((after >= 65 && after <= 90) || (after >= 97 && after <= 122))) return true;
+	}
+	return false;
 }
+
+/** Zone abbreviations by their first letter (A–Z), for `zoneAt`. */
+const ZONES_BY_FIRST: (string[] | undefined)[] = (() => {
+	const out: (string[] | undefined)[] = new Array(26);
+	for (const z of Object.keys(ZONE_NAMES)) (out[z.charCodeAt(0) - 65] ??= []).push(z);
+	return out;
+})();
 
 /**
  * The most common shape, `2024-05-01 10:00:00,123` (or `T`, `/`, `.`, `:`), read by character

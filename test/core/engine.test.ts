@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixture, repoRoot, runPython, tempDir } from '../testUtil';
+import { fixture, parseCsvRecords, repoRoot, runPython, tempDir } from '../testUtil';
 import { indexFile } from '../../src/core/index/indexFile';
 import { LogIndex } from '../../src/core/index/logIndex';
 import { LogTally, tallyFile } from '../../src/core/index/logTally';
@@ -13,41 +13,6 @@ import { readEntry, entryText } from '../../src/core/entryReader';
 import { Level, levelFromToken, levelName } from '../../src/core/levels';
 import { tracebackKey } from '../../src/core/templates/templates';
 
-/** RFC 4180 CSV (quoted fields with doubled quotes, commas and newlines inside quotes). */
-function parseCsv(text: string): Record<string, string>[] {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let field = '';
-	let q = false;
-	for (let i = 0; i < text.length; i++) {
-		const c = text[i];
-		if (q) {
-			if (c === '"') {
-				if (text[i + 1] === '"') {
-					field += '"';
-					i++;
-				} else q = false;
-			} else field += c;
-		} else if (c === '"') q = true;
-		else if (c === ',') {
-			row.push(field);
-			field = '';
-		} else if (c === '\n' || c === '\r') {
-			if (c === '\r' && text[i + 1] === '\n') i++;
-			row.push(field);
-			rows.push(row);
-			row = [];
-			field = '';
-		} else field += c;
-	}
-	if (field !== '' || row.length > 0) {
-		row.push(field);
-		rows.push(row);
-	}
-	const [head, ...body] = rows;
-	return body.filter((r) => r.length > 1).map((r) => Object.fromEntries(head.map((h, k) => [h, r[k] ?? ''])));
-}
-
 const SETS = ['Android', 'Apache', 'HDFS', 'Hadoop', 'HealthApp', 'Linux', 'Mac', 'OpenSSH', 'Proxifier', 'Spark'];
 const WITH_LEVEL = new Set(['Android', 'Apache', 'HDFS', 'Hadoop', 'Spark']);
 
@@ -55,7 +20,7 @@ test('Loghub: every line of the level-carrying sets gets its ground-truth level;
 	const report: string[] = [];
 	for (const set of SETS) {
 		const buf = readFileSync(fixture('loghub', set, `${set}_2k.log`));
-		const rows = parseCsv(readFileSync(fixture('loghub', set, `${set}_2k.log_structured.csv`), 'utf8'));
+		const rows = parseCsvRecords(readFileSync(fixture('loghub', set, `${set}_2k.log_structured.csv`), 'utf8'));
 		const idx = LogIndex.fromText(buf, { ctx: { year: 2017 } });
 		assert.equal(idx.binary, false, set);
 		// Every row of the structured CSV is one log line and one entry.

@@ -1,28 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { fixture, parseCsv, runPython } from '../testUtil';
+import { fixture, groupingAccuracy, parseCsv, runPython } from '../testUtil';
 import { maskedTokens, TemplateMiner, tracebackKey } from '../../src/core/templates/templates';
 import { ByteMasker } from '../../src/core/templates/templateBytes';
-
-/** Grouping accuracy: a line is right when its predicted group holds exactly the lines of its true group. */
-function groupingAccuracy(pred: number[], truth: string[]): number {
-	const predSize = new Map<number, number>();
-	const truthSize = new Map<string, number>();
-	const pair = new Map<string, number>();
-	for (let i = 0; i < pred.length; i++) {
-		predSize.set(pred[i], (predSize.get(pred[i]) ?? 0) + 1);
-		truthSize.set(truth[i], (truthSize.get(truth[i]) ?? 0) + 1);
-		const k = pred[i] + '\u0000' + truth[i];
-		pair.set(k, (pair.get(k) ?? 0) + 1);
-	}
-	let ok = 0;
-	for (let i = 0; i < pred.length; i++) {
-		const n = pair.get(pred[i] + '\u0000' + truth[i]);
-		if (n === predSize.get(pred[i]) && n === truthSize.get(truth[i])) ok++;
-	}
-	return ok / pred.length;
-}
 
 // Floors a little under the measured values (measured: Android 0.9695, Apache 1, HDFS 1, Hadoop 0.9925,
 // HealthApp 0.9985, Linux 0.8125, Mac 0.9345, OpenSSH 1, Proxifier 1, Spark 1; average 0.9708).

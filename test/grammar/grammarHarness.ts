@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import * as tm from 'vscode-textmate';
 import * as onig from 'vscode-oniguruma';
-import { repoRoot, fixture } from '../testUtil';
+import { repoRoot, fixture, parseCsvRecords } from '../testUtil';
 import { join } from 'node:path';
 
 /** Our grammar, as the extension ships it. */
@@ -139,28 +139,7 @@ export function levelTokens(line: TokenizedLine): { token: Token; level: string 
 	return r;
 }
 
-/** Minimal RFC 4180 CSV reader for the Loghub *_structured.csv files (quoted fields, "" escapes). */
+/** The Loghub *_structured.csv files as records (test/testUtil's RFC 4180 reader). */
 export function readCsv(path: string): Record<string, string>[] {
-	const text = readFileSync(path, 'utf8');
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let field = '';
-	let quoted = false;
-	for (let i = 0; i < text.length; i++) {
-		const c = text[i];
-		if (quoted) {
-			if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-			else if (c === '"') quoted = false;
-			else field += c;
-		} else if (c === '"') quoted = true;
-		else if (c === ',') { row.push(field); field = ''; }
-		else if (c === '\n' || c === '\r') {
-			if (c === '\r' && text[i + 1] === '\n') i++;
-			row.push(field); field = '';
-			rows.push(row); row = [];
-		} else field += c;
-	}
-	if (field !== '' || row.length) { row.push(field); rows.push(row); }
-	const [header, ...body] = rows;
-	return body.filter((r) => r.length === header.length).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]])));
+	return parseCsvRecords(readFileSync(path, 'utf8'));
 }

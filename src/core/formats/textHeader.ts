@@ -839,8 +839,8 @@ export function flavourOf(format: TextHeaderFormat, lines: readonly string[], ct
 		else if (JAVA_ONLY.has(raw)) java++;
 		else other++;
 	}
-	// (a `!` marks a spelling only that producer writes: one header is enough)
-	for (const id of family.keys()) if (id.endsWith('!')) return id.slice(0, -1);
+	// (a spelling only that producer writes names it from one header)
+	for (const id of family.keys()) if (ONE_HEADER_NAMES.has(id)) return id;
 	for (const [id, n] of family) if (n >= headers * 0.3) return id;
 	// A layout only the learned column reading finds (fields before the timestamp, `::` separators,
 	// the level far from the timestamp) is named for that.
@@ -851,13 +851,16 @@ export function flavourOf(format: TextHeaderFormat, lines: readonly string[], ct
 	return py > 0 ? 'python' : 'generic';
 }
 
+/** Producers named by a level spelling no other writes (PostgreSQL's `LOG`, `DEBUG1`–`5`). */
+const ONE_HEADER_NAMES = new Set(['postgresql']);
+
 /**
  * The producer a header's level spelling names (only to name the detected format: the layout was
  * learned the same way for all): PostgreSQL's `LOG:`, MySQL's `[Note]`/`[System]`, Monolog's
  * `channel.LEVEL:`, Icinga's `severity/Component:`, Elasticsearch's and Logstash's `[time][LEVEL ]`.
  */
 function familyOf(line: string, raw: string): string | undefined {
-	if (raw === 'LOG' || /^DEBUG[1-5]$/.test(raw)) return 'postgresql!';
+	if (raw === 'LOG' || /^DEBUG[1-5]$/.test(raw)) return 'postgresql';
 	if (raw === 'Note' || raw === 'System') return 'mysql';
 	if (line.includes(`.${raw}: `)) return 'monolog';
 	if (line.includes(` ${raw}/`) && /^[a-z]+$/.test(raw)) return 'icinga';
