@@ -11,7 +11,7 @@ import * as path from 'path';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
 	AlertEvent, AlertNotification, AlertRulesInvalidNotification, FilterSpec, FollowChangedNotification, FollowCommand, FollowContentRequest, FollowInfo,
-	FOLLOW_BURST_QUIET_MS, FollowMarker, FollowRestartRequest, FollowStartRequest, FollowStatus, FollowStopNotification, LEVEL_ORDER, LevelName,
+	FollowMarker, FollowRestartRequest, FollowStartRequest, FollowStatus, FollowStopNotification, LEVEL_ORDER, LevelName,
 } from '../shared/protocol';
 import { joinCommandLine, splitCommandLine } from '../shared/commandLine';
 import { LIVE_LANGUAGE } from './logDocuments';
@@ -62,11 +62,8 @@ interface Session {
 	decorated?: string;
 	/** The command's exit that was shown (notification, status bar). */
 	exitShown?: FollowStatus['exit'];
-	/** Lines arrive faster than anyone reads: the tab does lighter work (see setBurst). */
+	/** Lines arrive faster than anyone reads (the server says, src/core/follow/burst.ts): the tab does lighter work (see setBurst). */
 	burst: boolean;
-	burstTimer?: NodeJS.Timeout;
-	/** Lines per second from which the tab is in a burst (0: never). */
-	burstRate: number;
 }
 
 /** A short name for a command's tab: its program and first arguments. */
@@ -203,23 +200,27 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 
 	/** Starts following `path` (or, with `command`, that command's output) and opens its live tab. */
 	async start(filePath: string, opts: { filter?: FilterSpec; fromStart?: boolean; command?: FollowCommand } = {}): Promise<vscode.TextEditor> {
-		const burstRate = setting('follow.burstLinesPerSecond');
 		const info = await this.client.sendRequest(FollowStartRequest.type, {
-			burstLinesPerSecond: burstRate,
+			burstLinesPerSecond: setting('follow.burstLinesPerSecond'),
 			path: filePath, fromStart: opts.fromStart, filter: opts.filter, command: opts.command,
 			maxLines: setting('follow.maxLines'), usePolling: setting('follow.usePolling'), pollIntervalMs: setting('follow.pollIntervalMs'),
 			anomalyAlerts: setting('follow.anomalyAlerts'),
 		});
 		const uri = vscode.Uri.parse(info.uri);
-		const s: Session = { info, command: opts.command, uri, paused: false, markers: [], queue: [], applying: false, headLines: 0, dropTo: { lines: 0, bytes: 0 }, markersHead: 0, burst: false, burstRate };
+		const s: Session = { info, command: opts.command, uri, paused: false, markers: [], queue: [], applying: false, headLines: 0, dropTo: { lines: 0, bytes: 0 }, markersHead: 0, burst: info.burst === true };
+		if (s.burst) this.counts.bursts++;
 		this.sessions.set(info.id, s);
 		if (!opts.command) {
 			const recent = [filePath, ...this.state.get<string[]>(RECENT_KEY, []).filter((p) => p !== filePath)].slice(0, 10);
 			await this.state.update(RECENT_KEY, recent);
 		}
 		let doc = await vscode.workspace.openTextDocument(uri);
-		if (doc.languageId !== 'log') doc = await vscode.languages.setTextDocumentLanguage(doc, 'log');
+		// a log being written opens light (no grammar, no per-change features) until the server knows its rate
+		const lang = s.burst ? LIVE_LANGUAGE : 'log';
+		if (doc.languageId !== lang) doc = await vscode.languages.setTextDocumentLanguage(doc, lang);
 		const ed = await vscode.window.showTextDocument(doc, { preview: false });
+		// the server may have decided while the tab opened
+		if (doc.languageId !== (s.burst ? LIVE_LANGUAGE : 'log')) this.setBurst(s, s.burst);
 		await vscode.commands.executeCommand('setContext', 'logLens.following', true);
 		await this.setCommandContext();
 		this.afterUpdate(s);
@@ -367,7 +368,6 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		const s = this.sessions.get(id);
 		if (!s) return;
 		this.sessions.delete(id);
-		clearTimeout(s.burstTimer);
 		await this.client.sendNotification(FollowStopNotification.type, { id });
 		await vscode.commands.executeCommand('setContext', 'logLens.following', this.sessions.size > 0);
 		if (s.command) await this.setCommandContext();
@@ -400,7 +400,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 		s.markersHead = st.droppedLines;
 		const append = st.append;
 		if (st.droppedLines > s.dropTo.lines) s.dropTo = { lines: st.droppedLines, bytes: st.droppedBytes };
-		if (append !== undefined) this.trackBurst(s, st.rate);
+		if (st.burst !== undefined && st.burst !== s.burst) this.setBurst(s, st.burst);
 		if (st.reset || s.haveBytes === undefined) {
 			// rebuilt, or the tab is not open yet: the whole text is fetched (the content provider)
 			if (s.haveBytes !== undefined || st.reset) this.refetch(s);
@@ -422,8 +422,8 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 	}
 
 	/**
-	 * Bursts: while lines arrive at `burstRate` or faster (until they drop below a quarter of it, or
-	 * FOLLOW_BURST_QUIET_MS without lines), the tab is in a language without a grammar. Measured in
+	 * Bursts: while the server says lines arrive faster than `logLens.follow.burstLinesPerSecond`
+	 * (src/core/follow/burst.ts), the tab is in a language without a grammar. Measured in
 	 * this host (test/host/followBurst.test.ts): at 10,000 lines/s the grammar's tokenizer worker fell
 	 * behind, and every late result re-counted the lines of all edits it had not seen (VS Code's
 	 * setTokensAndStates), 8 of 45 s of the workbench's main thread — still 2.5 of 38 s with a
@@ -431,21 +431,7 @@ export class FollowMode extends Disposable implements vscode.TextDocumentContent
 	 * followed every change too. Those features are not asked for a language they do not serve; all
 	 * of them run again, once, when the burst ends.
 	 */
-	private trackBurst(s: Session, rate: number): void {
-		if (s.burstRate <= 0) return;
-		if (!s.burst && rate >= s.burstRate) this.setBurst(s, true);
-		else if (s.burst && rate < s.burstRate / 4) {
-			this.setBurst(s, false);
-			return;
-		}
-		if (!s.burst) return;
-		clearTimeout(s.burstTimer);
-		s.burstTimer = setTimeout(() => this.setBurst(s, false), FOLLOW_BURST_QUIET_MS);
-	}
-
 	private setBurst(s: Session, on: boolean): void {
-		clearTimeout(s.burstTimer);
-		s.burstTimer = undefined;
 		if (on && !s.burst) this.counts.bursts++;
 		s.burst = on;
 		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === s.uri.toString());

@@ -8,6 +8,8 @@
  */
 import * as path from 'path';
 import { URI } from 'vscode-uri';
+import * as fs from 'fs';
+import { BURST_PROBE_MS, BURST_QUIET_MS, BurstDetector } from '../core/follow/burst';
 import { FileFollower } from '../core/follow/follow';
 import { CommandExit, CommandFollower } from '../core/follow/followStream';
 import { LogIndex } from '../core/index/logIndex';
@@ -15,7 +17,7 @@ import { BufferSource } from '../core/byteSource';
 import { readEntry } from '../core/entryReader';
 import { CompiledFilter } from '../core/filter/filter';
 import type { LogFormat } from '../core/format';
-import { AlertEvent, FOLLOW_BURST_QUIET_MS, FollowContent, FollowInfo, FollowMarker, FollowParams, FollowStatus } from '../shared/protocol';
+import { AlertEvent, FollowContent, FollowInfo, FollowMarker, FollowParams, FollowStatus } from '../shared/protocol';
 import { compileUserFilter } from '../core/filter/userFilter';
 import { formatFor } from './formatSettings';
 import type { AlertEngine } from './alerts';
@@ -55,6 +57,9 @@ class Session {
 	readonly markers: FollowMarker[] = [];
 	private received = 0;
 	private readonly rateWindow: [number, number][] = [];
+	/** Lines faster than anyone reads: see src/core/follow/burst.ts. Set by `start()`. */
+	private burst: BurstDetector;
+	private burstTimer: NodeJS.Timeout | undefined;
 	private state: FollowStatus['state'] = 'following';
 	private readAt = 0;
 	private notifyTimer: NodeJS.Immediate | undefined;
@@ -79,6 +84,7 @@ class Session {
 		// built with vscode-uri: the same encoding VS Code uses, so the client's URIs match exactly
 		this.uri = URI.from({ scheme: FOLLOW_SCHEME, path: `/Following/${base}`, query: id }).toString();
 		this.maxLines = Math.max(100, params.maxLines ?? DEFAULT_MAX_LINES);
+		this.burst = new BurstDetector({ linesPerSecond: 0 }, Date.now());
 		try {
 			this.format = params.command ? undefined : formatFor(params.path);
 		} catch {
@@ -104,6 +110,8 @@ class Session {
 
 	/** Starts following; for a command, resolves with its pid once it runs (rejects when it cannot start). */
 	async start(): Promise<number | undefined> {
+		this.burst = new BurstDetector({ linesPerSecond: this.params.burstLinesPerSecond ?? 200, probeMs: this.beingWritten() ? BURST_PROBE_MS : undefined }, Date.now());
+		this.watchBurst();
 		if (this.follower) {
 			await this.follower.start();
 			return undefined;
@@ -130,6 +138,38 @@ class Session {
 			const err = e as NodeJS.ErrnoException;
 			throw new Error(err.code === 'ENOENT' ? `cannot run ${c.argv[0]}: command not found` : `cannot run ${c.argv[0]}: ${err.message}`);
 		}
+	}
+
+	/** True when the tab opens in a burst (its log is being written). */
+	get bursting(): boolean {
+		return this.burst.active;
+	}
+
+	/**
+	 * The log is being written as the tab opens: a command (it has just started, and `kubectl logs -f`
+	 * or `journalctl -f` often begin with a backlog), or a file changed within the last seconds. The
+	 * tab then opens light and the probe decides (src/core/follow/burst.ts).
+	 */
+	private beingWritten(): boolean {
+		if (this.params.command) return true;
+		try {
+			return Date.now() - fs.statSync(this.params.path).mtimeMs < BURST_QUIET_MS;
+		} catch {
+			return false;
+		}
+	}
+
+	/** While in a burst (or probing), look again now and then: it ends, or the probe decides, without new lines. */
+	private watchBurst(): void {
+		clearTimeout(this.burstTimer);
+		const ms = this.burst.recheckMs(Date.now());
+		if (ms === undefined || this.state === 'stopped') return;
+		this.burstTimer = setTimeout(() => {
+			this.burstTimer = undefined;
+			const was = this.burst.active;
+			if (this.burst.check(Date.now()) !== was) this.scheduleNotify();
+			this.watchBurst();
+		}, ms);
 	}
 
 	/** Runs the command again in the same tab; one still running is stopped (its process group killed) first. */
@@ -159,6 +199,8 @@ class Session {
 		for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1)) n++;
 		this.received += n;
 		this.rateWindow.push([now, n]);
+		const was = this.burst.active;
+		if (this.burst.add(now, n) && !was) this.watchBurst();
 		if (!this.filters) this.appendOutput(data);
 		if (this.filters || this.alerts.active || this.anomaly) {
 			this.stageBuf.push(data);
@@ -288,7 +330,7 @@ class Session {
 		const now = Date.now();
 		while (this.rateWindow.length && this.rateWindow[0][0] < now - 2000) this.rateWindow.shift();
 		const recent = this.rateWindow.reduce((a, [, n]) => a + n, 0);
-		return { id: this.id, uri: this.uri, path: this.params.path, lines: this.doc.index.lineCount, received: this.received, rate: Math.round(recent / 2), state: this.state, exit: this.exit, pid: this.command?.running ? this.command.pid : undefined, readAt: this.readAt, ...this.takeDelta(), markers: this.markers };
+		return { id: this.id, uri: this.uri, path: this.params.path, lines: this.doc.index.lineCount, received: this.received, rate: Math.round(recent / 2), burst: this.burst.check(now), state: this.state, exit: this.exit, pid: this.command?.running ? this.command.pid : undefined, readAt: this.readAt, ...this.takeDelta(), markers: this.markers };
 	}
 
 	/**
@@ -307,6 +349,7 @@ class Session {
 	async stop(): Promise<void> {
 		if (this.notifyTimer) clearImmediate(this.notifyTimer);
 		clearTimeout(this.idleTimer);
+		clearTimeout(this.burstTimer);
 		this.state = 'stopped';
 		const cmd = this.command;
 		this.command = undefined;
@@ -326,6 +369,9 @@ function firstEntryFrom(ix: LogIndex, line: number): number {
 	return lo;
 }
 
+/** A follow tab's index-changed notifications go out at most this often. */
+const TOUCH_INTERVAL_MS = 250;
+
 export class FollowService {
 	private readonly sessions = new Map<string, Session>();
 	private next = 1;
@@ -337,16 +383,23 @@ export class FollowService {
 
 	async start(p: FollowParams): Promise<FollowInfo> {
 		const id = `f${this.next++}`;
-		const burst = p.burstLinesPerSecond ?? 200;
-		let calm: NodeJS.Timeout | undefined;
+		// The index-changed notification (entry marks, status bar, Problems tree: each a request back
+		// and a redraw, the tree a template mining pass over the tab) goes out at most every
+		// TOUCH_INTERVAL_MS (the last change is never left out), and in a burst not at all until it
+		// has ended: the session sends a status then.
+		let touched = 0;
+		let touchTimer: NodeJS.Timeout | undefined;
+		const touch = () => {
+			clearTimeout(touchTimer);
+			touchTimer = undefined;
+			touched = Date.now();
+			if (this.sessions.get(id) === s) this.store.touch(s.doc);
+		};
 		const s = new Session(id, p, {
 			changed: (st) => {
-				// In a burst the index-changed notification (entry marks, status bar, Problems tree:
-				// each a request back and a redraw, the tree a template mining pass over the tab) waits
-				// until the burst has ended.
-				clearTimeout(calm);
-				if (burst > 0 && st.rate >= burst && st.state !== 'stopped') calm = setTimeout(() => { if (this.sessions.has(id)) this.store.touch(s.doc); }, FOLLOW_BURST_QUIET_MS);
-				else this.store.touch(s.doc);
+				if (st.burst || st.state === 'stopped') clearTimeout(touchTimer);
+				else if (Date.now() - touched >= TOUCH_INTERVAL_MS) touch();
+				else touchTimer ??= setTimeout(touch, TOUCH_INTERVAL_MS - (Date.now() - touched));
 				this.cb.changed(st);
 			},
 			alerts: () => this.cb.alerts(),
@@ -364,14 +417,14 @@ export class FollowService {
 			await s.stop();
 			throw e;
 		}
-		return { id, uri: s.uri, path: p.path, pid };
+		return { id, uri: s.uri, path: p.path, pid, burst: s.bursting };
 	}
 
 	async restart(id: string): Promise<FollowInfo> {
 		const s = this.sessions.get(id);
 		if (!s) throw new Error('this follow session has ended');
 		const pid = await s.restart();
-		return { id, uri: s.uri, path: s.params.path, pid };
+		return { id, uri: s.uri, path: s.params.path, pid, burst: s.bursting };
 	}
 
 	async stop(id: string): Promise<void> {

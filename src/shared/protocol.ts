@@ -233,14 +233,17 @@ export interface FollowParams {
 	/** Raise alerts for anomaly signals (new message kinds, spikes, silences) while following. */
 	anomalyAlerts?: boolean;
 	/**
-	 * From this many lines per second the tab is in a burst: the index-changed notifications that
-	 * make the client redraw entry marks and the Problems tree wait until it ends. 0: never. Default 200.
+	 * From this many lines per second the tab is in a burst (src/core/follow/burst.ts): the
+	 * index-changed notifications that make the client redraw entry marks and the Problems tree wait
+	 * until it ends, and the client drops the grammar. 0: never. Default 200.
 	 */
 	burstLinesPerSecond?: number;
 }
-/** A burst ends after this long below its rate (or without lines); both sides use it. */
-export const FOLLOW_BURST_QUIET_MS = 2000;
-export interface FollowInfo { id: string; uri: string; path: string; /** The command's process id (process group). */ pid?: number }
+export interface FollowInfo {
+	id: string; uri: string; path: string; /** The command's process id (process group). */ pid?: number;
+	/** The tab opens in a burst: its log is being written (a file changed within the last seconds, a command); the server says within half a second whether it holds. */
+	burst?: boolean;
+}
 /** Sent from the client: start following a file; the tab's URI comes back. */
 export namespace FollowStartRequest {
 	export const method = 'logLens/follow/start' as const;
@@ -279,6 +282,8 @@ export interface FollowStatus {
 	received: number;
 	/** Lines per second over the last seconds. */
 	rate: number;
+	/** Lines arrive faster than `burstLinesPerSecond`: the tab does lighter work until this is false again (a status is sent when it changes). */
+	burst?: boolean;
 	/** `running`/`exited`: a command session; `exit` says how it ended. */
 	state: 'following' | 'missing' | 'stopped' | 'running' | 'exited';
 	exit?: { code: number | null; signal: string | null };

@@ -49,7 +49,8 @@ suite('Follow mode', () => {
 		fs.writeFileSync(file, '');
 		const ed = await vscode.commands.executeCommand<vscode.TextEditor>('logLens.followFile', file);
 		assert.strictEqual(ed.document.uri.scheme, 'loglens-follow');
-		assert.strictEqual(ed.document.languageId, 'log');
+		// a file written just now opens light (no grammar) and is a log once the server knows its rate
+		await waitFor(() => ed.document.languageId === 'log', `the tab in the log language (is ${ed.document.languageId})`, 10_000);
 		// LOGLENS_FOLLOW_RATE / LOGLENS_FOLLOW_LINES change the producer's rate and volume
 		const rate = Number(process.env.LOGLENS_FOLLOW_RATE || 10000);
 		const n = Number(process.env.LOGLENS_FOLLOW_LINES || 20000);
@@ -77,6 +78,7 @@ suite('Follow mode', () => {
 		if (rate >= 1000) {
 			assert.strictEqual(api.follow.counts.bursts, bursts + 1, 'one burst');
 			await waitFor(() => doc.languageId === 'log', 'the tab back in the log language after the burst', 10_000);
+			assert.strictEqual([...api.follow.sessions.values()][0].burst, false, 'the burst has ended');
 		}
 		// auto-scroll: the cursor sits on the last line
 		const active = vscode.window.visibleTextEditors.find((e) => e.document === doc)!;

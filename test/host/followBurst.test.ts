@@ -4,8 +4,16 @@
 // not an assert: opt-in with LOGLENS_BURST=1 (CI stays fast), it prints the table
 // (rate × tab × p50/p99 latency, lag after 10 s and at the end). A record's latency is from its
 // `ts=` (the producer's clock when logging it) to the extension host seeing it in the tab.
-// LOGLENS_BURST_RATES (default 2000:10,10000:60 — rate:seconds) chooses the runs.
+// LOGLENS_BURST_RATES (default 2000:10x3,10000:60x2,2000:10:3x3 — rate:seconds[:idle seconds][xpairs])
+// chooses the runs; with an idle time the tabs are open and quiet that long before the burst begins
+// (a burst on a calm tab), without one the appends begin as the tab opens (following a busy log).
+// Each run is repeated as plain/Log Lens pairs, one after the other: on a shared machine one pair's
+// p99 ratio swings by 2× either way (the plain tab's own p99 varies that much between runs), so
+// the summary gives, per run, the median of the pairs' ratios and the ratio of the pooled p99s.
+// LOGLENS_BURST_PROFILE=file writes a CPU profile of the extension host over each Log Lens run
+// (LOGLENS_RENDERER_PROFILE of scripts/run-host-tests.mjs profiles the workbench).
 import * as fs from 'fs';
+import * as inspector from 'inspector';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { spawn } from 'child_process';
@@ -18,7 +26,7 @@ const PLAIN_SCHEME = 'loglens-burst-plain';
 const MAX_LINES = 100_000;
 
 interface Sample { at: number; latency: number }
-interface Row { rate: number; seconds: number; tab: string; lines: number; /** Whole-text fetches (the tab fell more than a trim behind) and head trims. */ fetches?: number; bursts?: number; p50: number; p99: number; lag10: number; lagEnd: number; /** Per second of the run: the median and the worst latency of the records written in it. */ perSecond: [number, number][] }
+interface Row { rate: number; seconds: number; /** Seconds the tab was open and quiet before the burst. */ idle: number; tab: string; lines: number; /** Whole-text fetches (the tab fell more than a trim behind) and head trims. */ fetches?: number; bursts?: number; p50: number; p99: number; lag10: number; lagEnd: number; /** Per second of the run: the median and the worst latency of the records written in it. */ perSecond: [number, number][]; latencies: number[] }
 
 function produce(file: string, rate: number, seconds: number): Promise<number> {
 	return new Promise((resolve, reject) => {
@@ -73,11 +81,13 @@ function perSecond(samples: Sample[], start: number, seconds: number): [number, 
  * one edit in flight, what arrived meanwhile batched into the next, the head trimmed at the same
  * cap, the cursor and view moved to the end after each edit. No Log Lens feature is involved.
  */
+let plainTabs = 0;
 class PlainTab implements vscode.TextDocumentContentProvider {
 	private queue: string[] = [];
 	private applying = false;
 	private lines = 0;
-	readonly uri = vscode.Uri.from({ scheme: PLAIN_SCHEME, path: '/plain.txt' });
+	/** A new document per run: a closed one can stay open in the extension host, text and all. */
+	readonly uri = vscode.Uri.from({ scheme: PLAIN_SCHEME, path: `/plain-${++plainTabs}.txt` });
 	doc: vscode.TextDocument | undefined;
 	provideTextDocumentContent(): string {
 		return '';
@@ -113,7 +123,23 @@ class PlainTab implements vscode.TextDocumentContentProvider {
 
 /** LOGLENS_BURST_TABS=plain or =loglens runs one kind only (to profile it alone). */
 const tabs = process.env.LOGLENS_BURST_TABS ?? 'plain,loglens';
-const runs = (process.env.LOGLENS_BURST_RATES || '2000:10,10000:60').split(',').map((r) => r.split(':').map(Number) as [number, number]);
+const runs = (process.env.LOGLENS_BURST_RATES || '2000:10x3,10000:60x2,2000:10:3x3').split(',').flatMap((r) => {
+	const [spec, pairs = '1'] = r.split('x');
+	return Array.from({ length: Number(pairs) }, () => spec.split(':').map(Number) as [number, number, number?]);
+});
+
+/** A calm tab: the log has been quiet for `idle` s (its file older than that) and the tab open that long. */
+function quietLog(file: string, idle: number): void {
+	fs.writeFileSync(file, '');
+	if (!idle) return;
+	const then = new Date(Date.now() - idle * 1000);
+	fs.utimesSync(file, then, then);
+}
+
+/** The tab stays open and quiet for the run's idle time (the scenario, not a wait for a condition). */
+function idleFor(idle: number): Promise<void> {
+	return new Promise((r) => setTimeout(r, idle * 1000));
+}
 
 (process.env.LOGLENS_BURST === '1' ? suite : suite.skip)('Follow tab under bursts (measurement, LOGLENS_BURST=1)', () => {
 	const rows: Row[] = [];
@@ -127,23 +153,41 @@ const runs = (process.env.LOGLENS_BURST_RATES || '2000:10,10000:60').split(',').
 			'| rate | seconds | tab | records shown | p50 | p99 | lag after 10 s | lag at end | p99 vs plain |',
 			'|---|---|---|---|---|---|---|---|---|',
 			...rows.map((r) => {
-				const plain = rows.find((x) => x.rate === r.rate && x.seconds === r.seconds && x.tab === 'plain text');
-				return `| ${r.rate.toLocaleString('en-US')}/s | ${r.seconds} | ${r.tab} | ${r.lines.toLocaleString('en-US')}${r.fetches ? ` (${r.fetches} whole-text fetches)` : ''}${r.bursts !== undefined ? ` (${r.bursts} burst${r.bursts === 1 ? '' : 's'})` : ''} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.lag10)} | ${f(r.lagEnd)} | ${plain && r !== plain ? `${(r.p99 / plain.p99).toFixed(2)}×` : '-'} |`;
+				// the plain row just before (pairs run one after the other)
+				const plain = rows.slice(0, rows.indexOf(r)).reverse().find((x) => x.rate === r.rate && x.seconds === r.seconds && x.idle === r.idle && x.tab === 'plain text');
+				return `| ${r.rate.toLocaleString('en-US')}/s | ${r.seconds}${r.idle ? ` after ${r.idle} s quiet` : ''} | ${r.tab} | ${r.lines.toLocaleString('en-US')}${r.fetches ? ` (${r.fetches} whole-text fetches)` : ''}${r.bursts !== undefined ? ` (${r.bursts} burst${r.bursts === 1 ? '' : 's'})` : ''} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.lag10)} | ${f(r.lagEnd)} | ${plain && r.tab !== 'plain text' ? `${(r.p99 / plain.p99).toFixed(2)}×` : '-'} |`;
 			}),
 		];
-		console.log(`follow burst table:\n${lines.join('\n')}`);
+		// per run (rate, seconds, idle): the pairs' p99 ratios, their median, and the pooled p99s
+		const summary = ['| run | pairs | p99 ratios (Log Lens / plain, per pair) | median ratio | pooled p99 plain / Log Lens | pooled ratio |', '|---|---|---|---|---|---|'];
+		const keys = [...new Set(rows.map((r) => `${r.rate}:${r.seconds}:${r.idle}`))];
+		for (const k of keys) {
+			const rs = rows.filter((r) => `${r.rate}:${r.seconds}:${r.idle}` === k);
+			const ratios: number[] = [];
+			for (let i = 0; i < rs.length; i++) {
+				const plain = rs.slice(0, i).reverse().find((x) => x.tab === 'plain text');
+				if (rs[i].tab !== 'plain text' && plain) ratios.push(rs[i].p99 / plain.p99);
+			}
+			const pool = (tab: string) => quantile(rs.filter((r) => r.tab === tab).flatMap((r) => r.latencies), 0.99);
+			const [rate, secs, idle] = k.split(':').map(Number);
+			const pp = pool('plain text');
+			const pl = pool('Log Lens follow');
+			summary.push(`| ${rate.toLocaleString('en-US')}/s × ${secs} s${idle ? ` after ${idle} s quiet` : ''} | ${ratios.length} | ${ratios.map((x) => `${x.toFixed(2)}×`).join(', ')} | ${ratios.length ? `${quantile(ratios, 0.5).toFixed(2)}×` : '-'} | ${f(pp)} / ${f(pl)} | ${Number.isFinite(pp / pl) ? `${(pl / pp).toFixed(2)}×` : '-'} |`);
+		}
+		console.log(`follow burst table:\n${lines.join('\n')}\n\nfollow burst summary:\n${summary.join('\n')}`);
 		const out = process.env.LOGLENS_BURST_OUT;
-		if (out) fs.writeFileSync(out, JSON.stringify(rows, null, 1));
+		if (out) fs.writeFileSync(out, JSON.stringify(rows.map(({ latencies: _, ...r }) => r), null, 1));
 	});
 
-	for (const [rate, seconds] of runs) {
-		if (tabs.includes('plain')) test(`plain-text tab at ${rate} lines/s for ${seconds} s`, async function () {
+	for (const [rate, seconds, idle = 0] of runs) {
+		const when = idle ? ` after ${idle} s quiet` : '';
+		if (tabs.includes('plain')) test(`plain-text tab at ${rate} lines/s for ${seconds} s${when}`, async function () {
 			this.timeout((seconds + 150) * 1000);
 			await openLog('basic.log');
 			const tab = new PlainTab();
 			const reg = vscode.workspace.registerTextDocumentContentProvider(PLAIN_SCHEME, tab);
-			const file = workspacePath(`burst-plain-${rate}.log`);
-			fs.writeFileSync(file, '');
+			const file = workspacePath(`burst-plain-${rate}-${idle}.log`);
+			quietLog(file, idle);
 			let doc = await vscode.workspace.openTextDocument(tab.uri);
 			doc = await vscode.languages.setTextDocumentLanguage(doc, 'plaintext');
 			tab.doc = doc;
@@ -153,10 +197,11 @@ const runs = (process.env.LOGLENS_BURST_RATES || '2000:10,10000:60').split(',').
 			follower.on('lines', (l) => tab.push(l.data.toString('utf8')));
 			await follower.start();
 			try {
+				await idleFor(idle);
 				const t0 = await produce(file, rate, seconds);
 				await waitFor(() => rec.seen.size === rate * seconds, `all ${rate * seconds} records in the plain tab (have ${rec.seen.size})`, 120_000);
 				const lat = rec.samples.map((s) => s.latency);
-				rows.push({ rate, seconds, tab: 'plain text', lines: rec.seen.size, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), lag10: lagAt(rec.samples, t0, Math.min(10, seconds) * 1000), lagEnd: lagAt(rec.samples, t0, seconds * 1000), perSecond: perSecond(rec.samples, t0, seconds) });
+				rows.push({ rate, seconds, idle, tab: 'plain text', lines: rec.seen.size, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), lag10: lagAt(rec.samples, t0, Math.min(10, seconds) * 1000), lagEnd: lagAt(rec.samples, t0, seconds * 1000), perSecond: perSecond(rec.samples, t0, seconds), latencies: lat });
 			} finally {
 				rec.dispose();
 				await follower.close();
@@ -164,23 +209,27 @@ const runs = (process.env.LOGLENS_BURST_RATES || '2000:10,10000:60').split(',').
 			}
 		});
 
-		if (tabs.includes('loglens')) test(`Log Lens follow tab at ${rate} lines/s for ${seconds} s`, async function () {
+		if (tabs.includes('loglens')) test(`Log Lens follow tab at ${rate} lines/s for ${seconds} s${when}`, async function () {
 			this.timeout((seconds + 150) * 1000);
 			const { api } = await openLog('basic.log');
-			const file = workspacePath(`burst-loglens-${rate}.log`);
-			fs.writeFileSync(file, '');
+			const file = workspacePath(`burst-loglens-${rate}-${idle}.log`);
+			quietLog(file, idle);
 			const ed = await vscode.commands.executeCommand<vscode.TextEditor>('logLens.followFile', file);
 			const doc = ed.document;
 			const rec = recorder(() => doc);
 			try {
 				const fetches = api.follow.counts.fetches;
 				const bursts = api.follow.counts.bursts;
+				await idleFor(idle);
+				const insp = process.env.LOGLENS_BURST_PROFILE ? new inspector.Session() : undefined;
+				if (insp) { insp.connect(); await new Promise((r) => insp.post('Profiler.enable', () => insp.post('Profiler.setSamplingInterval', { interval: 500 }, () => insp.post('Profiler.start', r)))); }
 				const t0 = await produce(file, rate, seconds);
+				if (insp) await new Promise((r) => insp.post('Profiler.stop', (_e: unknown, res: { profile: unknown }) => { fs.writeFileSync(process.env.LOGLENS_BURST_PROFILE!, JSON.stringify(res.profile)); r(undefined); }));
 				// The tab keeps the last maxLines lines: when it falls more than a trim behind, it fetches
 				// its text whole and records trimmed meanwhile are never shown. The last one must be.
 				await waitFor(() => rec.seen.has(rate * seconds - 1), `the last record in the follow tab (have ${rec.seen.size})`, 120_000);
 				const lat = rec.samples.map((s) => s.latency);
-				rows.push({ rate, seconds, tab: 'Log Lens follow', lines: rec.seen.size, fetches: api.follow.counts.fetches - fetches, bursts: api.follow.counts.bursts - bursts, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), lag10: lagAt(rec.samples, t0, Math.min(10, seconds) * 1000), lagEnd: lagAt(rec.samples, t0, seconds * 1000), perSecond: perSecond(rec.samples, t0, seconds) });
+				rows.push({ rate, seconds, idle, tab: 'Log Lens follow', lines: rec.seen.size, fetches: api.follow.counts.fetches - fetches, bursts: api.follow.counts.bursts - bursts, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99), lag10: lagAt(rec.samples, t0, Math.min(10, seconds) * 1000), lagEnd: lagAt(rec.samples, t0, seconds * 1000), perSecond: perSecond(rec.samples, t0, seconds), latencies: lat });
 			} finally {
 				rec.dispose();
 			}
