@@ -221,6 +221,9 @@ export class FollowEntryAssembler {
 		const held = this.held;
 		if (held === null) return;
 		this.held = null;
+		// A log that starts with a cut record: its first piece alone is no sample of the inner log (a
+		// JSON object cut short); detect again now that the record is whole.
+		if (this.opts.format === undefined && this.sample.length < REDETECT_AT[0]) this.detect();
 		const links = this.links;
 		if (links === null) {
 			for (const l of held) this.apply(l, null);
