@@ -281,3 +281,17 @@ test('loglens follow FILE while a CPython service appends CRI lines, and follow 
 	assert.equal(await cmd.exit, 0, cmd.err());
 	sameText(cmd.out(), filterOut(tee, ['--level', 'error']), 'follow --cmd prints what filter prints');
 });
+
+test('loglens follow -: a P piece waits for its F piece, and is printed after a quiet spell when that does not come', async () => {
+	const c = startCli(['-', '--level', 'info']);
+	const big = 'x'.repeat(20000);
+	const head = '2024-05-01T10:00:00.1Z stdout F 2024-05-01 10:00:00,100 INFO app: started\n';
+	const piece = `2024-05-01T10:00:00.2Z stdout P 2024-05-01 10:00:00,200 WARNING app: ${big}\n`;
+	c.proc.stdin.write(head + piece);
+	await waitFor(() => c.out().includes(big), 5000, 'the held piece to be printed after a quiet spell');
+	assert.equal(c.out(), head + piece);
+	const last = '2024-05-01T10:00:00.3Z stdout F  end\n';
+	c.proc.stdin.end(last);
+	assert.equal(await c.exit, 0);
+	assert.equal(c.out(), head + piece + last, 'its last piece follows it');
+});

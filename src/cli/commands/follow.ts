@@ -149,7 +149,8 @@ export async function run(argv: string[]): Promise<number> {
 		const armQuietClose = (): void => {
 			if (quietTimer) clearTimeout(quietTimer);
 			quietTimer = undefined;
-			if (!printer.decidesAtClose || !assembler.hasOpenEntry || stopped) return;
+			// Pieces of a record a container runtime cut wait for its last piece at most this long too.
+			if (!(printer.decidesAtClose || assembler.holding) || !assembler.hasOpenEntry || stopped) return;
 			quietTimer = setTimeout(() => {
 				quietTimer = undefined;
 				assembler.closeOpen();
