@@ -25,7 +25,12 @@ before(() => {
 	tmp = tempDir('loglens-followwrapped-');
 	cli = bundleCli(tmp.dir);
 });
-after(() => tmp.cleanup());
+const started: ChildProcessWithoutNullStreams[] = [];
+after(() => {
+	// a test that failed before its CLI ended leaves it running
+	for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+	tmp.cleanup();
+});
 
 interface Rec { seq: number; level: string | null; stream: string; lines: number | null; thread?: boolean }
 interface Row { line: number; endLine: number; level: string | null; message: string }
@@ -222,6 +227,7 @@ interface Running { proc: ChildProcessWithoutNullStreams; out: () => string; err
 
 function startCli(args: string[]): Running {
 	const proc = spawn(process.execPath, [cli, 'follow', ...args], { stdio: 'pipe' });
+	started.push(proc);
 	let out = '';
 	let err = '';
 	proc.stdout.on('data', (d: Buffer) => (out += d.toString('latin1')));
@@ -294,4 +300,51 @@ test('loglens follow -: a P piece waits for its F piece, and is printed after a 
 	c.proc.stdin.end(last);
 	assert.equal(await c.exit, 0);
 	assert.equal(c.out(), head + piece + last, 'its last piece follows it');
+});
+
+test('a UTF-16 log (LE and BE, with its byte-order mark) written by CPython logging is followed as text: follow FILE prints what filter prints', async () => {
+	for (const enc of ['utf-16-le', 'utf-16-be']) {
+		const file = join(tmp.dir, `app-${enc}.log`);
+		writeFileSync(file, '');
+		const c = startCli([file, '--from-start', '--level', 'warning']);
+		const direct = new FileFollower(file, { fromStart: true, pollIntervalMs: 20 });
+		const chunks: Buffer[] = [];
+		direct.on('lines', (l) => {
+			assert.equal(l.encoding, enc.replace('-le', 'le').replace('-be', 'be'));
+			chunks.push(l.data);
+		});
+		await direct.start();
+		// Python's logging FileHandler in UTF-16 (a BOM first, as its 'utf-16' codec writes one), records and a traceback.
+		const py = `
+import logging, sys, time
+path, enc = sys.argv[1], sys.argv[2]
+with open(path, 'ab') as f:
+    f.write('\\ufeff'.encode(enc))
+h = logging.FileHandler(path, encoding=enc)
+h.setFormatter(logging.Formatter('%(asctime)s %(levelname)s %(name)s: %(message)s'))
+log = logging.getLogger('app'); log.addHandler(h); log.setLevel(logging.DEBUG)
+for i in range(200):
+    if i % 10 == 0:
+        try:
+            {}['k%d' % i]
+        except KeyError:
+            log.exception('seq=%d failed: héllo → ✓ 日本語', i)
+    else:
+        log.log([logging.INFO, logging.WARNING, logging.DEBUG][i % 3], 'seq=%d ok 日本語 ✓', i)
+    h.flush()
+    if i % 20 == 0: time.sleep(0.01)
+`;
+		const r = spawnSync('python3', ['-c', py, file, enc], { encoding: 'utf8' });
+		assert.equal(r.status, 0, r.stderr);
+		await direct.sync();
+		await direct.close();
+		const text = Buffer.concat(chunks).toString('utf8');
+		assert.ok(!text.includes('\ufffd') && !text.includes('\u0000') && text.includes('seq=199 ok 日本語 ✓'), `${enc}: the follower delivers the text`);
+		const want = spawnSync(process.execPath, [cli, 'filter', file, '--level', 'warning'], { encoding: 'utf8' }).stdout;
+		assert.ok(want.includes("KeyError: 'k190'"));
+		await waitFor(() => Buffer.byteLength(c.out(), 'latin1') >= Buffer.byteLength(want), 10000, 'follow to print the UTF-16 log').catch(() => undefined);
+		c.proc.kill('SIGTERM');
+		assert.equal(await c.exit, 0);
+		sameText(Buffer.from(c.out(), 'latin1').toString('utf8'), want, `${enc}: follow FILE prints what filter prints`);
+	}
 });

@@ -5,6 +5,7 @@ import { CompiledFilter, FilterSpec, parseFilterLevel } from '../../core/filter/
 import { FileFollower } from '../../core/follow/follow';
 import { FollowedEntry, FollowEntryAssembler } from '../../core/follow/followEntries';
 import { CommandExit, CommandFollower, StreamFollower } from '../../core/follow/followStream';
+import { bomEncoding, decodeText } from '../../core/textEncoding';
 import { CliError, fileYear } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
 
@@ -302,7 +303,8 @@ function headSample(file: string): string[] {
 	try {
 		const buf = Buffer.allocUnsafe(SAMPLE_BYTES);
 		const n = readSync(fd, buf, 0, SAMPLE_BYTES, 0);
-		const lines = buf.toString('utf8', 0, n).split('\n');
+		// A UTF-16 log (byte-order mark) is sampled as its text, as the follower delivers it.
+		const lines = decodeText(buf.subarray(0, n), bomEncoding(buf.subarray(0, n))).replace(/^\ufeff/, '').split('\n');
 		if (n === SAMPLE_BYTES) lines.pop();
 		return lines.slice(0, 1000).map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 	} catch {
