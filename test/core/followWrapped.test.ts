@@ -16,6 +16,7 @@ import { FollowedEntry, FollowEntryAssembler } from '../../src/core/follow/follo
 import { FileFollower } from '../../src/core/follow/follow';
 import { WrappedFormat } from '../../src/core/formats/wrappers';
 import { levelName } from '../../src/core/levels';
+import { fileItems, followItems } from '../../src/core/elasticsearch/exportSources';
 
 const PRODUCER = fixture('python', 'wrapped_producer.py');
 let tmp: { dir: string; cleanup: () => void };
@@ -346,5 +347,15 @@ for i in range(200):
 		c.proc.kill('SIGTERM');
 		assert.equal(await c.exit, 0);
 		sameText(Buffer.from(c.out(), 'latin1').toString('utf8'), want, `${enc}: follow FILE prints what filter prints`);
+	}
+});
+
+test('Elasticsearch export of a UTF-16 log: a clear refusal, not documents of garbage', async () => {
+	const file = join(tmp.dir, 'wide.log');
+	writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('2024-05-01 10:00:00,000 INFO app: hi\n', 'utf16le')]));
+	for (const items of [fileItems(file), followItems(file, { stop: AbortSignal.abort() })]) {
+		await assert.rejects(async () => {
+			for await (const it of items) assert.fail(`a document: ${JSON.stringify(it.doc).slice(0, 100)}`);
+		}, /UTF-16LE .*export reads UTF-8 logs: convert it first, e\.g\. iconv/);
 	}
 });
