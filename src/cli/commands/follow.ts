@@ -5,6 +5,7 @@ import { CompiledFilter, FilterSpec, parseFilterLevel } from '../../core/filter/
 import { FileFollower } from '../../core/follow/follow';
 import { FollowedEntry, FollowEntryAssembler } from '../../core/follow/followEntries';
 import { CommandExit, CommandFollower, StreamFollower } from '../../core/follow/followStream';
+import { bomEncoding, decodeText } from '../../core/textEncoding';
 import { CliError, fileYear } from '../cliIo';
 import { COMMON_HELP, parseCommandArgs } from '../commandArgs';
 
@@ -149,7 +150,8 @@ export async function run(argv: string[]): Promise<number> {
 		const armQuietClose = (): void => {
 			if (quietTimer) clearTimeout(quietTimer);
 			quietTimer = undefined;
-			if (!printer.decidesAtClose || !assembler.hasOpenEntry || stopped) return;
+			// Pieces of a record a container runtime cut wait for its last piece at most this long too.
+			if (!(printer.decidesAtClose || assembler.holding) || !assembler.hasOpenEntry || stopped) return;
 			quietTimer = setTimeout(() => {
 				quietTimer = undefined;
 				assembler.closeOpen();
@@ -301,7 +303,8 @@ function headSample(file: string): string[] {
 	try {
 		const buf = Buffer.allocUnsafe(SAMPLE_BYTES);
 		const n = readSync(fd, buf, 0, SAMPLE_BYTES, 0);
-		const lines = buf.toString('utf8', 0, n).split('\n');
+		// A UTF-16 log (byte-order mark) is sampled as its text, as the follower delivers it.
+		const lines = decodeText(buf.subarray(0, n), bomEncoding(buf.subarray(0, n))).replace(/^\ufeff/, '').split('\n');
 		if (n === SAMPLE_BYTES) lines.pop();
 		return lines.slice(0, 1000).map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 	} catch {

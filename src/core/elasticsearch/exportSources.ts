@@ -12,6 +12,16 @@ import { LogFormat, ParseContext } from '../format';
 import { SAMPLE_BYTES } from '../index/lineScanner';
 import { ExportItem, FileRef, ResumePoint } from './bulkExport';
 import { AssembledEntry, EntryAssembler, detectFormatFromHead } from './entryAssembler';
+import { bomEncoding } from '../textEncoding';
+
+/**
+ * Export reads a log's bytes as UTF-8 (document ids and resume points are its byte offsets): a
+ * UTF-16 log is refused with what to do, rather than exported as garbage.
+ */
+function refuseUtf16(path: string, head: Buffer): void {
+	const enc = bomEncoding(head);
+	if (enc !== 'utf-8') throw new Error(`${path} is ${enc.toUpperCase()} (it starts with that byte-order mark); export reads UTF-8 logs: convert it first, e.g. iconv -f UTF-16 -t UTF-8 ${path} > ${path}.utf8`);
+}
 
 /** Options shared by every source. */
 export interface SourceOptions {
@@ -87,6 +97,7 @@ export async function* fileItems(path: string, opts: FileSourceOptions = {}): As
 		const st = await fh.stat();
 		if (st.isDirectory()) throw Object.assign(new Error(`${path} is a directory`), { code: 'EISDIR' });
 		const head = await readHead(fh);
+		refuseUtf16(path, head);
 		const abs = resolve(path);
 		const file: FileRef = { path: abs, dev: st.dev, ino: st.ino, key: fileKey(st, head) };
 		const ctx = opts.ctx ?? { year: st.mtime.getFullYear() };
@@ -210,11 +221,13 @@ export async function* followItems(path: string, opts: FollowSourceOptions = {})
 	const abs = resolve(path);
 	let format: LogFormat | undefined;
 	let ctx: ParseContext = opts.ctx ?? { year: new Date().getFullYear() };
+	let wide: Buffer | undefined;
 	try {
 		const fh = await fsp.open(abs, 'r');
 		try {
 			const st = await fh.stat();
 			const head = await readHead(fh);
+			if (bomEncoding(head) !== 'utf-8') wide = head;
 			ctx = opts.ctx ?? { year: st.mtime.getFullYear() };
 			// An empty file: detect later, from its first lines.
 			if (head.length > 0) format = detectFormatFromHead(head, head.length < SAMPLE_BYTES, { format: opts.format, ctx }).format;
@@ -224,6 +237,8 @@ export async function* followItems(path: string, opts: FollowSourceOptions = {})
 	} catch {
 		// Not there yet: the follower waits for it.
 	}
+	if (wide) refuseUtf16(path, wide);
+	let wideNoted = false;
 	const queue: ExportItem[] = [];
 	let wake: (() => void) | undefined;
 	const notify = () => {
@@ -246,6 +261,12 @@ export async function* followItems(path: string, opts: FollowSourceOptions = {})
 	};
 	follower.on('lines', (l) => {
 		lastData = Date.now();
+		if (l.encoding !== undefined) {
+			// A UTF-16 file that appeared at the path after the start: not exported (see refuseUtf16).
+			if (!wideNoted) opts.onEvent?.(`${l.file.path} is ${l.encoding.toUpperCase()}: not exported (export reads UTF-8 logs; convert it first)`);
+			wideNoted = true;
+			return;
+		}
 		const k = keyOf(l.file);
 		if (!firstSeen) {
 			firstSeen = true;

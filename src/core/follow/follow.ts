@@ -8,10 +8,17 @@
 // grace period in case a writer that has not noticed the rotation yet appends a few more records.
 // Truncation (copytruncate) is noticed on the same read that fetches new data: every read starts a
 // few bytes before the read position, and those bytes must still be what was read last time.
+//
+// A file that starts with a UTF-16 byte-order mark (PowerShell 5.1 `>`, `Out-File`, Python's
+// encoding='utf-16') is read as static reading reads it (textEncoding.ts): lines end at the code
+// unit LF, and the lines are delivered decoded to UTF-8 (`encoding` says so; offsets stay the
+// file's byte offsets).
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { TextDecoder } from 'node:util';
+import { bomEncoding, TextEncoding } from '../textEncoding';
 import { compareRotationAge, listRotatedSiblingsStable, RotatedSibling, reliableBirth } from './followRotation';
 
 /** Which file bytes came from: the path it was opened at, plus its device and inode numbers. */
@@ -67,6 +74,8 @@ export interface FollowLines {
 	partial: boolean;
 	/** `data` starts in the middle of a line whose beginning was delivered earlier as `partial`. */
 	continuation: boolean;
+	/** Set for a UTF-16 file (it starts with that byte-order mark): `data` was decoded from it to UTF-8. */
+	encoding?: TextEncoding;
 }
 
 /** The path now names a different file. */
@@ -150,6 +159,32 @@ class Tracked {
 	retired = false;
 	/** Creation time when the file system reports one (0n otherwise): tells a reused inode number apart. */
 	birthNs = 0n;
+	/** The file's encoding, once its first bytes were seen (undefined: not yet). */
+	encoding: TextEncoding | undefined;
+	/** For a UTF-16 file: decodes its lines to UTF-8 (a code unit cut by a partial flush waits in it). */
+	decoder: TextDecoder | undefined;
+
+	setEncoding(head: Buffer): void {
+		this.encoding = bomEncoding(head);
+		// the mark is kept (as U+FEFF), as static reading keeps it on line 0
+		this.decoder = this.encoding === 'utf-8' ? undefined : new TextDecoder(this.encoding, { ignoreBOM: true });
+	}
+
+	/** Delivered bytes as UTF-8. */
+	text(data: Buffer): Buffer {
+		return this.decoder ? Buffer.from(this.decoder.decode(data, { stream: true }), 'utf8') : data;
+	}
+
+	/** After the last newline in `buf` (whose first byte is at file offset `at`), -1 when none: the code unit LF in UTF-16. */
+	lineEnd(buf: Buffer, at: number): number {
+		if (this.decoder === undefined) return buf.lastIndexOf(NL) + 1 || -1;
+		const le = this.encoding === 'utf-16le';
+		for (let i = buf.lastIndexOf(NL); i >= 0; i = i > 0 ? buf.lastIndexOf(NL, i - 1) : -1) {
+			// LE: 0A 00 at an even offset; BE: 00 0A, the 0A at an odd one.
+			if (le ? (at + i) % 2 === 0 && i + 1 < buf.length && buf[i + 1] === 0 : (at + i) % 2 === 1 && i > 0 && buf[i - 1] === 0) return le ? i + 2 : i + 1;
+		}
+		return -1;
+	}
 
 	constructor(readonly fh: fsp.FileHandle, readonly id: FileIdentity, pos: number) {
 		this.pos = pos;
@@ -558,6 +593,7 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 			const t = new Tracked(fh, { path: p, dev: s.dev, ino: s.ino }, startPos);
 			t.retired = true;
 			t.birthNs = reliableBirth(st);
+			if (startPos > 0) await this.readEncoding(t);
 			return t;
 		} catch {
 			if (fh) await fh.close().catch(() => undefined);
@@ -707,6 +743,8 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 		t.head = EMPTY;
 		t.pending = null;
 		t.continuation = false;
+		t.encoding = undefined;
+		t.decoder = undefined;
 		this.emit('truncated', { file: t.id, previousOffset, reason });
 	}
 
@@ -723,6 +761,11 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 		else {
 			const joined = Buffer.concat([t.tail, chunk]);
 			t.tail = Buffer.from(joined.subarray(Math.max(0, joined.length - TAIL_BYTES)));
+		}
+		if (chunkOffset === 0 && t.encoding === undefined) t.setEncoding(chunk);
+		if (t.decoder !== undefined) {
+			this.deliverWide(t, chunk, chunkOffset);
+			return;
 		}
 		const nl = chunk.lastIndexOf(NL);
 		if (nl < 0) {
@@ -746,13 +789,35 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 		this.emit('lines', { data, file: t.id, offset, context: false, partial: false, continuation });
 	}
 
+	/** `deliver` for a UTF-16 file: lines end at the code unit LF and are delivered as UTF-8. */
+	private deliverWide(t: Tracked, chunk: Buffer, chunkOffset: number): void {
+		const all = t.pending ? Buffer.concat([t.pending, chunk]) : chunk;
+		const at = t.pending ? t.pendingOffset : chunkOffset;
+		const end = t.lineEnd(all, at);
+		if (end < 0) {
+			t.pending = Buffer.from(all);
+			t.pendingOffset = at;
+			if (t.pending.length >= this.opts.maxLineBytes) this.flushPartial(t);
+			return;
+		}
+		if (end < all.length) {
+			t.pending = Buffer.from(all.subarray(end));
+			t.pendingOffset = at + end;
+		} else t.pending = null;
+		const continuation = t.continuation;
+		t.continuation = false;
+		this.emit('lines', { data: t.text(all.subarray(0, end)), file: t.id, offset: at, context: false, partial: false, continuation, encoding: t.encoding });
+	}
+
 	private flushPartial(t: Tracked): void {
 		if (!t.pending) return;
-		const data = t.pending;
+		const data = t.text(t.pending);
 		const continuation = t.continuation;
 		t.pending = null;
 		t.continuation = true;
-		this.emit('lines', { data, file: t.id, offset: t.pendingOffset, context: false, partial: true, continuation });
+		const ev: FollowLines = { data, file: t.id, offset: t.pendingOffset, context: false, partial: true, continuation };
+		if (t.decoder) ev.encoding = t.encoding;
+		this.emit('lines', ev);
 	}
 
 	private schedulePartialFlush(): void {
@@ -816,6 +881,7 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 	 * so it is delivered whole once its newline arrives.
 	 */
 	private async startAtEnd(t: Tracked, size: number): Promise<void> {
+		await this.readEncoding(t);
 		const want = this.opts.contextLines + 1;
 		const newlines: number[] = [];
 		let scanned = 0;
@@ -824,7 +890,15 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 			const len = Math.min(this.buf.length, at, this.opts.maxContextBytes - scanned);
 			const from = at - len;
 			const { bytesRead } = await t.fh.read(this.buf, 0, len, from);
-			for (let i = bytesRead - 1; i >= 0 && newlines.length < want; i--) if (this.buf[i] === NL) newlines.push(from + i);
+			if (t.decoder === undefined) {
+				for (let i = bytesRead - 1; i >= 0 && newlines.length < want; i--) if (this.buf[i] === NL) newlines.push(from + i);
+			} else {
+				// UTF-16: the last byte of each code unit LF (one cut by the start of the read is left out).
+				const le = t.encoding === 'utf-16le';
+				for (let i = bytesRead - 1; i > 0 && newlines.length < want; i--) {
+					if ((from + i) % 2 === 1 && (le ? this.buf[i] === 0 && this.buf[i - 1] === NL : this.buf[i] === NL && this.buf[i - 1] === 0)) newlines.push(from + i);
+				}
+			}
 			scanned += len;
 			at = from;
 		}
@@ -849,10 +923,21 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 				if (bytesRead === 0) break;
 				got += bytesRead;
 			}
-			if (got === data.length) this.emit('lines', { data, file: t.id, offset: start, context: true, partial: false, continuation: false });
+			if (got === data.length) {
+				const ev: FollowLines = { data: t.text(data), file: t.id, offset: start, context: true, partial: false, continuation: false };
+				if (t.decoder) ev.encoding = t.encoding;
+				this.emit('lines', ev);
+			}
 		}
 		t.pos = end;
 		await this.loadTail(t);
+	}
+
+	/** Reads a file's encoding from its first bytes (a file read from the middle). */
+	private async readEncoding(t: Tracked): Promise<void> {
+		const head = Buffer.alloc(4);
+		const { bytesRead } = await t.fh.read(head, 0, 4, 0);
+		if (bytesRead > 0) t.setEncoding(head.subarray(0, bytesRead));
 	}
 
 	private async loadTail(t: Tracked): Promise<void> {

@@ -110,7 +110,7 @@ export const criWrapper: Wrapper = {
 	link(buf: Uint8Array, s: number, e: number): number {
 		const p = criStream(buf, s, e);
 		if (p < 0) return -1;
-		return ((buf[p + 4] === 101 /* e: stderr */ ? 1 : 0) << 1) | (buf[p + 7] === 80 /* P */ ? LINK_PARTIAL : 0);
+		return ((buf[p + 3] === 101 /* stdErr */ ? 1 : 0) << 1) | (buf[p + 7] === 80 /* P */ ? LINK_PARTIAL : 0);
 	},
 };
 
