@@ -159,7 +159,12 @@ function idleFor(idle: number): Promise<void> {
 			}),
 		];
 		// per run (rate, seconds, idle): the pairs' p99 ratios, their median, and the pooled p99s
-		const summary = ['| run | pairs | p99 ratios (Log Lens / plain, per pair) | median ratio | pooled p99 plain / Log Lens | pooled ratio |', '|---|---|---|---|---|---|'];
+		// does a tab fall further behind? the mean of its per-second median lags, per 10 s of the run
+		const lag10s = (r: Row) => Array.from({ length: Math.floor(r.seconds / 10) }, (_, i) => {
+			const xs = r.perSecond.slice(i * 10, i * 10 + 10).map((p) => p[0]).filter(Number.isFinite);
+			return xs.reduce((a, b) => a + b, 0) / xs.length;
+		});
+		const summary = ['| run | pairs | p99 ratios (Log Lens / plain, per pair) | median ratio | pooled p99 plain / Log Lens | pooled ratio | Log Lens lag per 10 s (ms) |', '|---|---|---|---|---|---|---|'];
 		const keys = [...new Set(rows.map((r) => `${r.rate}:${r.seconds}:${r.idle}`))];
 		for (const k of keys) {
 			const rs = rows.filter((r) => `${r.rate}:${r.seconds}:${r.idle}` === k);
@@ -172,7 +177,7 @@ function idleFor(idle: number): Promise<void> {
 			const [rate, secs, idle] = k.split(':').map(Number);
 			const pp = pool('plain text');
 			const pl = pool('Log Lens follow');
-			summary.push(`| ${rate.toLocaleString('en-US')}/s × ${secs} s${idle ? ` after ${idle} s quiet` : ''} | ${ratios.length} | ${ratios.map((x) => `${x.toFixed(2)}×`).join(', ')} | ${ratios.length ? `${quantile(ratios, 0.5).toFixed(2)}×` : '-'} | ${f(pp)} / ${f(pl)} | ${Number.isFinite(pp / pl) ? `${(pl / pp).toFixed(2)}×` : '-'} |`);
+			summary.push(`| ${rate.toLocaleString('en-US')}/s × ${secs} s${idle ? ` after ${idle} s quiet` : ''} | ${ratios.length} | ${ratios.map((x) => `${x.toFixed(2)}×`).join(', ')} | ${ratios.length ? `${quantile(ratios, 0.5).toFixed(2)}×` : '-'} | ${f(pp)} / ${f(pl)} | ${Number.isFinite(pp / pl) ? `${(pl / pp).toFixed(2)}×` : '-'} | ${secs >= 20 ? rs.filter((r) => r.tab !== 'plain text').map((r) => lag10s(r).map((x) => Math.round(x)).join(' → ')).join('; ') : '-'} |`);
 		}
 		console.log(`follow burst table:\n${lines.join('\n')}\n\nfollow burst summary:\n${summary.join('\n')}`);
 		const out = process.env.LOGLENS_BURST_OUT;
