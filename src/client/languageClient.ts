@@ -23,7 +23,8 @@ function serverSide(uri: vscode.Uri): boolean {
 export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): LanguageClient {
 	const module = context.asAbsolutePath('dist/server.js');
 	const serverOptions: ServerOptions = {
-		run: { module, transport: TransportKind.ipc },
+		// LOGLENS_SERVER_EXECARGV: Node flags for the server (profiling it: `--cpu-prof --cpu-prof-dir=DIR`)
+		run: { module, transport: TransportKind.ipc, options: process.env.LOGLENS_SERVER_EXECARGV ? { execArgv: process.env.LOGLENS_SERVER_EXECARGV.split(' ') } : undefined },
 		debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
 	};
 	const clientOptions: LanguageClientOptions = {

@@ -294,8 +294,14 @@ class Session {
 		const ix = this.doc.index;
 		const drop = ix.lineCount - this.maxLines;
 		const from = ix.lineStart(drop);
-		const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-		const kept = Buffer.from(all.subarray(from));
+		// one copy of the part kept (not the whole buffer, then the part)
+		const tail: Buffer[] = [];
+		let at = 0;
+		for (const c of this.chunks) {
+			if (at + c.length > from) tail.push(at >= from ? c : c.subarray(from - at));
+			at += c.length;
+		}
+		const kept = Buffer.concat(tail);
 		this.chunks = [kept];
 		this.bytes = kept.length;
 		this.doc.index = LogIndex.fromText(kept, { format: this.format ?? ix.format.format });
@@ -369,7 +375,8 @@ function firstEntryFrom(ix: LogIndex, line: number): number {
 	return lo;
 }
 
-/** A follow tab's index-changed notifications go out at most this often. */
+/** A follow tab's index-changed notifications go out this long after a change, and at most this often. */
+const TOUCH_DELAY_MS = 100;
 const TOUCH_INTERVAL_MS = 250;
 
 export class FollowService {
@@ -384,9 +391,10 @@ export class FollowService {
 	async start(p: FollowParams): Promise<FollowInfo> {
 		const id = `f${this.next++}`;
 		// The index-changed notification (entry marks, status bar, Problems tree: each a request back
-		// and a redraw, the tree a template mining pass over the tab) goes out at most every
-		// TOUCH_INTERVAL_MS (the last change is never left out), and in a burst not at all until it
-		// has ended: the session sends a status then.
+		// and a redraw, the tree a template mining pass over the tab) goes out TOUCH_DELAY_MS after a
+		// change and at most every TOUCH_INTERVAL_MS (the last change is never left out), and in a
+		// burst not at all until it has ended: the session sends a status then. The delay lets a
+		// burst be seen (src/core/follow/burst.ts, within ~0.1 s) before any of that work starts.
 		let touched = 0;
 		let touchTimer: NodeJS.Timeout | undefined;
 		const touch = () => {
@@ -397,9 +405,10 @@ export class FollowService {
 		};
 		const s = new Session(id, p, {
 			changed: (st) => {
-				if (st.burst || st.state === 'stopped') clearTimeout(touchTimer);
-				else if (Date.now() - touched >= TOUCH_INTERVAL_MS) touch();
-				else touchTimer ??= setTimeout(touch, TOUCH_INTERVAL_MS - (Date.now() - touched));
+				if (st.burst || st.state === 'stopped') {
+					clearTimeout(touchTimer);
+					touchTimer = undefined;
+				} else touchTimer ??= setTimeout(touch, Math.max(TOUCH_DELAY_MS, TOUCH_INTERVAL_MS - (Date.now() - touched)));
 				this.cb.changed(st);
 			},
 			alerts: () => this.cb.alerts(),
