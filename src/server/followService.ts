@@ -63,6 +63,9 @@ class Session {
 	private state: FollowStatus['state'] = 'following';
 	private readAt = 0;
 	private notifyTimer: NodeJS.Immediate | undefined;
+	/** Appended to the tab, not indexed yet (see `flushIndex`). */
+	private unindexed: Buffer[] = [];
+	private indexTimer: NodeJS.Immediate | undefined;
 	private idleTimer: NodeJS.Timeout | undefined;
 	/** Entry detection over bytes not yet handed to filters and alerts. */
 	private stage: LogIndex;
@@ -188,6 +191,7 @@ class Session {
 	}
 
 	private mark(kind: FollowMarker['kind'], text: string): void {
+		this.flushIndex();
 		this.markers.push({ line: this.doc.index.lineCount, kind, text });
 		this.scheduleNotify();
 	}
@@ -220,6 +224,7 @@ class Session {
 		const ix = this.stage;
 		const from = firstEntryFrom(ix, this.stageLine);
 		if (upTo <= from) return;
+		this.flushIndex();
 		const src = new BufferSource(this.stageBuf.length === 1 ? this.stageBuf[0] : (this.stageBuf = [Buffer.concat(this.stageBuf)])[0]);
 		// Passing entries go to the tab in one append: the tab's index re-detects the format on
 		// every append while its sample is short, so an append per entry cost 1.5 ms each (2.5 s
@@ -273,11 +278,37 @@ class Session {
 		if (!this.pending.length) this.pendingOffset = this.totalOut;
 		this.pending.push(data);
 		this.totalOut += data.length;
-		this.doc.index.append(data);
+		this.unindexed.push(data);
+		// Once the format is settled indexing a read is cheap: it is done now, so a head trim goes
+		// out in the same status as the append. Before, the append goes out first.
+		if (this.doc.index.settled) this.flushIndex();
+		this.scheduleNotify();
+		this.scheduleIndex();
+	}
+
+	/**
+	 * Indexes what the tab received since the last time (and trims its head). While the format is
+	 * still being detected on a short sample it runs after the append has gone out to the client
+	 * (`scheduleIndex`), so the lines reach the tab first: every append re-runs detection then,
+	 * which held a busy log's first appends back by 30–140 ms. Whatever reads the tab's index or
+	 * line count (marks, alerts' lines) calls it first.
+	 */
+	private flushIndex(): void {
+		if (this.indexTimer) clearImmediate(this.indexTimer);
+		this.indexTimer = undefined;
+		if (!this.unindexed.length) return;
+		for (const d of this.unindexed) this.doc.index.append(d);
+		this.unindexed = [];
 		this.doc.index.finish();
-		if (this.doc.index.lineCount > this.maxLines * 1.1) this.trim();
-		else this.doc.source = { size: this.bytes, read: (o, l) => this.read(o, l) };
+		if (this.doc.index.lineCount > this.maxLines * 1.1) {
+			this.trim();
+			this.scheduleNotify();
+		} else this.doc.source = { size: this.bytes, read: (o, l) => this.read(o, l) };
 		this.doc.indexedBytes = this.doc.totalBytes = this.bytes;
+	}
+
+	private scheduleIndex(): void {
+		if (this.unindexed.length && !this.indexTimer) this.indexTimer = setImmediate(() => this.flushIndex());
 	}
 
 	private read(offset: number, len: number): Buffer {
@@ -354,6 +385,7 @@ class Session {
 
 	async stop(): Promise<void> {
 		if (this.notifyTimer) clearImmediate(this.notifyTimer);
+		if (this.indexTimer) clearImmediate(this.indexTimer);
 		clearTimeout(this.idleTimer);
 		clearTimeout(this.burstTimer);
 		this.state = 'stopped';
