@@ -53,15 +53,21 @@ test('a tab opened on a log being written starts in a burst and keeps it only if
 	const fast = new BurstDetector({ linesPerSecond: 200, probeMs: 500 }, 0);
 	assert.equal(fast.active, true);
 	assert.equal(fast.probing, true);
-	assert.equal(fast.recheckMs(0), 500);
-	assert.ok(feed(fast, 100, 500, 10, 20).every((s) => s));
-	assert.equal(fast.check(500), true, 'the rate held: still a burst');
+	assert.equal(fast.recheckMs(0), 2000, 'no lines yet: it waits up to the quiet time');
+	// the producer starts 0.8 s after the tab opened: the probe decides 0.5 s after its first lines
+	assert.equal(fast.check(700), true, 'still probing without lines');
+	assert.ok(feed(fast, 800, 1300, 10, 20).every((s) => s));
+	assert.equal(fast.check(1300), true, 'the rate held: still a burst');
 	assert.equal(fast.probing, false);
 	assert.equal(fast.count, 1);
 	const slow = new BurstDetector({ linesPerSecond: 200, probeMs: 500 }, 0);
 	assert.ok(feed(slow, 0, 500, 50, 1).every((s) => s), 'a burst while probing');
 	assert.equal(slow.check(500), false, 'a slow log: no burst once the probe has decided');
 	assert.equal(slow.count, 0);
+	const none = new BurstDetector({ linesPerSecond: 200, probeMs: 500 }, 0);
+	assert.equal(none.check(1999), true);
+	assert.equal(none.check(2000), false, 'no lines within the quiet time: no burst');
+	assert.equal(none.count, 0);
 	const never = new BurstDetector({ linesPerSecond: 0, probeMs: 500 }, 0);
 	assert.equal(never.active, false, '0: never a burst, not even while probing');
 	assert.ok(feed(never, 0, 1000, 1, 100).every((s) => !s));

@@ -9,10 +9,11 @@
 // It ends when the average over `quietMs` drops below a quarter of the rate (a quiet spell).
 //
 // A tab on a log that is being written when it opens (a file modified within `quietMs`, a command
-// that has just started) starts in a burst and keeps it only if `probeMs` later the rate holds: it
-// costs a slow log half a second without colours, and saves a fast one from switching everything
-// on for its first lines and off again (measured with test/host/followBurst.test.ts: the tab's
-// first second was 2–3× slower than a plain-text tab's because of that switch).
+// that has just started) starts in a burst and keeps it only if the rate holds `probeMs` after its
+// first lines (or ends it when none come within `quietMs`): it costs a slow log half a second
+// without colours, and saves a fast one from switching everything on for its first lines and off
+// again (measured with test/host/followBurst.test.ts: the tab's first second was 2–3× slower than a
+// plain-text tab's because of that switch; deciding before the first lines came made it happen).
 
 export interface BurstOptions {
 	/** From this many lines per second; 0 or less: never a burst. */
@@ -36,7 +37,8 @@ const MIN_SPAN_MS = 50;
 export class BurstDetector {
 	private readonly reads: [number, number][] = [];
 	private on: boolean;
-	private probeUntil: number;
+	/** While probing: decide at `until` (set by the first lines), or end at `deadline` when none came. */
+	private probe: { until?: number; deadline: number } | null;
 	private readonly windowMs: number;
 	private readonly quietMs: number;
 	/** Bursts begun, the opening probe included when it held. */
@@ -46,7 +48,7 @@ export class BurstDetector {
 		this.windowMs = opts.windowMs ?? WINDOW_MS;
 		this.quietMs = opts.quietMs ?? BURST_QUIET_MS;
 		this.on = opts.linesPerSecond > 0 && opts.probeMs !== undefined && opts.probeMs > 0;
-		this.probeUntil = this.on ? now + opts.probeMs! : 0;
+		this.probe = this.on ? { deadline: now + this.quietMs } : null;
 	}
 
 	/** True while in a burst (or still probing). */
@@ -56,13 +58,16 @@ export class BurstDetector {
 
 	/** True while the opening probe has not decided yet. */
 	get probing(): boolean {
-		return this.probeUntil > 0;
+		return this.probe !== null;
 	}
 
 	/** `lines` were read at `now`; returns whether the log is in a burst. */
 	add(now: number, lines: number): boolean {
 		if (this.opts.linesPerSecond <= 0) return false;
-		if (lines > 0) this.reads.push([now, lines]);
+		if (lines > 0) {
+			this.reads.push([now, lines]);
+			if (this.probe && this.probe.until === undefined) this.probe.until = now + this.opts.probeMs!;
+		}
 		return this.check(now);
 	}
 
@@ -74,10 +79,11 @@ export class BurstDetector {
 		let drop = 0;
 		while (drop < this.reads.length && this.reads[drop][0] <= now - keep) drop++;
 		if (drop) this.reads.splice(0, drop);
-		if (this.probeUntil) {
-			if (now < this.probeUntil) return true;
-			this.probeUntil = 0;
-			this.on = this.begins(now, rate, false);
+		if (this.probe) {
+			const { until, deadline } = this.probe;
+			if (until === undefined ? now < deadline : now < until) return true;
+			this.probe = null;
+			this.on = until !== undefined && this.begins(now, rate, false);
 			if (this.on) this.count++;
 			return this.on;
 		}
@@ -92,7 +98,7 @@ export class BurstDetector {
 
 	/** How soon to call `check` again while nothing is read (undefined: not needed). */
 	recheckMs(now: number): number | undefined {
-		if (this.probeUntil) return Math.max(0, this.probeUntil - now);
+		if (this.probe) return Math.max(0, (this.probe.until ?? this.probe.deadline) - now);
 		return this.on ? 250 : undefined;
 	}
 
