@@ -175,14 +175,24 @@ class Tracked {
 		return this.decoder ? Buffer.from(this.decoder.decode(data, { stream: true }), 'utf8') : data;
 	}
 
+	/** The encoding delivered lines carry: set for a UTF-16 file only. */
+	get wide(): TextEncoding | undefined {
+		return this.decoder ? this.encoding : undefined;
+	}
+
+	/**
+	 * In a UTF-16 file, whether `buf[i]` (at file offset `at + i`) is the last byte of a code unit
+	 * LF: LE `0A 00`, BE `00 0A`, the code unit at an even offset.
+	 */
+	endsWideLf(buf: Buffer, i: number, at: number): boolean {
+		if (i < 1 || (at + i) % 2 !== 1) return false;
+		return this.encoding === 'utf-16le' ? buf[i - 1] === NL && buf[i] === 0 : buf[i - 1] === 0 && buf[i] === NL;
+	}
+
 	/** After the last newline in `buf` (whose first byte is at file offset `at`), -1 when none: the code unit LF in UTF-16. */
 	lineEnd(buf: Buffer, at: number): number {
 		if (this.decoder === undefined) return buf.lastIndexOf(NL) + 1 || -1;
-		const le = this.encoding === 'utf-16le';
-		for (let i = buf.lastIndexOf(NL); i >= 0; i = i > 0 ? buf.lastIndexOf(NL, i - 1) : -1) {
-			// LE: 0A 00 at an even offset; BE: 00 0A, the 0A at an odd one.
-			if (le ? (at + i) % 2 === 0 && i + 1 < buf.length && buf[i + 1] === 0 : (at + i) % 2 === 1 && i > 0 && buf[i - 1] === 0) return le ? i + 2 : i + 1;
-		}
+		for (let i = buf.length - 1; i > 0; i--) if (this.endsWideLf(buf, i, at)) return i + 1;
 		return -1;
 	}
 
@@ -806,7 +816,7 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 		} else t.pending = null;
 		const continuation = t.continuation;
 		t.continuation = false;
-		this.emit('lines', { data: t.text(all.subarray(0, end)), file: t.id, offset: at, context: false, partial: false, continuation, encoding: t.encoding });
+		this.emit('lines', { data: t.text(all.subarray(0, end)), file: t.id, offset: at, context: false, partial: false, continuation, encoding: t.wide });
 	}
 
 	private flushPartial(t: Tracked): void {
@@ -815,9 +825,7 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 		const continuation = t.continuation;
 		t.pending = null;
 		t.continuation = true;
-		const ev: FollowLines = { data, file: t.id, offset: t.pendingOffset, context: false, partial: true, continuation };
-		if (t.decoder) ev.encoding = t.encoding;
-		this.emit('lines', ev);
+		this.emit('lines', { data, file: t.id, offset: t.pendingOffset, context: false, partial: true, continuation, encoding: t.wide });
 	}
 
 	private schedulePartialFlush(): void {
@@ -890,15 +898,8 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 			const len = Math.min(this.buf.length, at, this.opts.maxContextBytes - scanned);
 			const from = at - len;
 			const { bytesRead } = await t.fh.read(this.buf, 0, len, from);
-			if (t.decoder === undefined) {
-				for (let i = bytesRead - 1; i >= 0 && newlines.length < want; i--) if (this.buf[i] === NL) newlines.push(from + i);
-			} else {
-				// UTF-16: the last byte of each code unit LF (one cut by the start of the read is left out).
-				const le = t.encoding === 'utf-16le';
-				for (let i = bytesRead - 1; i > 0 && newlines.length < want; i--) {
-					if ((from + i) % 2 === 1 && (le ? this.buf[i] === 0 && this.buf[i - 1] === NL : this.buf[i] === NL && this.buf[i - 1] === 0)) newlines.push(from + i);
-				}
-			}
+			// UTF-16: the last byte of each code unit LF (one cut by the start of the read is left out)
+			for (let i = bytesRead - 1; i >= 0 && newlines.length < want; i--) if (t.decoder === undefined ? this.buf[i] === NL : t.endsWideLf(this.buf, i, from)) newlines.push(from + i);
 			scanned += len;
 			at = from;
 		}
@@ -923,11 +924,7 @@ export class FileFollower extends EventEmitter<FileFollowerEvents> {
 				if (bytesRead === 0) break;
 				got += bytesRead;
 			}
-			if (got === data.length) {
-				const ev: FollowLines = { data: t.text(data), file: t.id, offset: start, context: true, partial: false, continuation: false };
-				if (t.decoder) ev.encoding = t.encoding;
-				this.emit('lines', ev);
-			}
+			if (got === data.length) this.emit('lines', { data: t.text(data), file: t.id, offset: start, context: true, partial: false, continuation: false, encoding: t.wide });
 		}
 		t.pos = end;
 		await this.loadTail(t);
